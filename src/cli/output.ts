@@ -1,0 +1,75 @@
+// Output conventions (as in gh): data on stdout, people-talk on stderr; --json prints one document
+// and nothing else on stdout; colour only on a terminal without NO_COLOR.
+import { styleText } from 'node:util';
+import { inert } from '../util/inert.js';
+import { isCalshareError, ExitCode, type CalshareError } from '../errors.js';
+
+type Style = Parameters<typeof styleText>[0];
+
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+}
+
+export function paint(stream: NodeJS.WriteStream, style: Style, text: string): string {
+  return useColor(stream) ? styleText(style, text) : text;
+}
+
+/** Display width, counting East Asian wide characters as two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    w += cp >= 0x1100 && /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u.test(ch) ? 2 : 1;
+  }
+  return w;
+}
+
+/** An aligned table; every cell is made inert because cells often hold server-supplied text. */
+export function table(headers: string[], rows: string[][], stream: NodeJS.WriteStream = process.stdout): string {
+  const cells = rows.map((r) => r.map((c) => inert(c)));
+  const widths = headers.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ''))));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd();
+  return [paint(stream, 'bold', line(headers)), ...cells.map(line)].join('\n') + '\n';
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function errorJson(e: CalshareError): Record<string, unknown> {
+  return {
+    error: {
+      kind: e.kind,
+      exitCode: e.exitCode,
+      message: e.message,
+      ...(e.hint ? { hint: e.hint } : {}),
+      ...('preconditions' in e ? { preconditions: e.preconditions } : {}),
+      ...('mismatches' in e ? { mismatches: e.mismatches } : {}),
+    },
+  };
+}
+
+/** Prints an error the way the user needs it and returns the exit code. */
+export function reportError(e: unknown, json: boolean): number {
+  if (isCalshareError(e)) {
+    if (json) printJson(errorJson(e));
+    const serverWords = 'serverMessage' in e && e.serverMessage ? `\n  server said: ${e.serverMessage}` : '';
+    process.stderr.write(`${paint(process.stderr, 'red', 'error:')} ${inert(e.message)}${serverWords}\n`);
+    if (e.hint) process.stderr.write(`${paint(process.stderr, 'dim', 'hint:')} ${e.hint}\n`);
+    return e.exitCode;
+  }
+  // A bug, not a user error: show it plainly so it can be reported. Never includes secrets: they are
+  // held in closures, not in objects an error could carry.
+  process.stderr.write(`calshare: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  return 1;
+}
+
+export const EXIT_CODE_HELP = `Exit codes:
+  ${ExitCode.ok}  success
+  ${ExitCode.usage}  usage or invalid input (bad URL, unknown calendar, missing flag)
+  ${ExitCode.auth}  authentication failed (wrong user name, password or token)
+  ${ExitCode.network}  network or TLS problem (refused, timeout, untrusted certificate: see --ca-file)
+  ${ExitCode.refused}  the server refused the request (its DAV:error precondition is named)
+  ${ExitCode.unsupported}  the server cannot do this over CalDAV (the message says what an administrator can do)
+  ${ExitCode.verification}  the server said yes, but reading back shows the change did not take effect`;

@@ -1,0 +1,100 @@
+// Listing the calendar home in one Depth-1 PROPFIND (RFC 4791 §4.2), asking at the same time for
+// every property sharing-capability detection and sharee counting need, so neither costs a request.
+import type { Transport } from '../transport/http.js';
+import { NS, qn, type QName } from '../xml/names.js';
+import { child, children, textOf } from '../xml/parse.js';
+import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
+import { propfind, sameResource } from './propfind.js';
+import type { Principal } from './discover.js';
+
+const D = (n: string) => qn(NS.DAV, n);
+
+export const P = {
+  resourcetype: D('resourcetype'),
+  displayname: D('displayname'),
+  owner: D('owner'),
+  acl: D('acl'),
+  supportedPrivileges: D('supported-privilege-set'),
+  currentPrivileges: D('current-user-privilege-set'),
+  invite: D('invite'), // draft-pot-webdav-resource-sharing §4.4.2
+  shareAccess: D('share-access'), // draft-pot §4.4.1
+  csInvite: qn(NS.CS, 'invite'), // caldav-sharing §5.2.2
+  csSharingModes: qn(NS.CS, 'allowed-sharing-modes'), // caldav-sharing §5.1.1
+  csSharedUrl: qn(NS.CS, 'shared-url'),
+  color: qn(NS.ICAL, 'calendar-color'),
+  description: qn(NS.CALDAV, 'calendar-description'),
+} as const;
+
+/** Every property one listing asks for; servers answer 404 per property for what they lack. */
+export const LISTING_PROPS: readonly QName[] = Object.values(P);
+
+export interface Calendar {
+  url: URL;
+  displayName: string | undefined;
+  color: string | undefined;
+  description: string | undefined;
+  /** Whether the signed-in user owns it; false when someone shared it with them. */
+  owned: boolean;
+  ownerHref: string | undefined;
+  /** The raw answer, for capability detection and the sharing mechanisms. */
+  props: MultiStatusResponse;
+}
+
+/** The name people know a calendar by: its display name, else the last path segment. */
+export function calendarName(c: Pick<Calendar, 'url' | 'displayName'>): string {
+  if (c.displayName) return c.displayName;
+  const seg = c.url.pathname.replace(/\/+$/, '').split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
+}
+
+function isCalendar(r: MultiStatusResponse): boolean {
+  // RFC 4791 §4.2: a calendar collection has both DAV:collection and C:calendar in its resourcetype.
+  // Inbox/outbox (C:schedule-inbox) and notification collections lack C:calendar.
+  const rt = prop(r, P.resourcetype);
+  return child(rt, qn(NS.CALDAV, 'calendar')) !== undefined && child(rt, D('collection')) !== undefined;
+}
+
+/** Ownership per draft-pot's DAV:share-access, else CS:shared-url's presence, else DAV:owner. */
+function isOwned(r: MultiStatusResponse, principal: Principal): boolean {
+  const access = prop(r, P.shareAccess)?.children[0]?.name;
+  if (access === 'read' || access === 'read-write') return false;
+  if (access === 'shared-owner' || access === 'not-shared') return true;
+  if (prop(r, P.csSharedUrl)) return false;
+  const owner = textOf(child(prop(r, P.owner), D('href')));
+  return owner === undefined || sameResource(new URL(owner, r.url), principal.url);
+}
+
+export function toCalendar(r: MultiStatusResponse, principal: Principal): Calendar {
+  return {
+    url: r.url,
+    displayName: textOf(prop(r, P.displayname)) || undefined,
+    color: textOf(prop(r, P.color)) || undefined,
+    description: textOf(prop(r, P.description)) || undefined,
+    owned: isOwned(r, principal),
+    ownerHref: textOf(child(prop(r, P.owner), D('href'))),
+    props: r,
+  };
+}
+
+export async function listCalendars(t: Transport, principal: Principal): Promise<Calendar[]> {
+  const { responses } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', 'listing your calendars');
+  return responses.filter(isCalendar).map((r) => toCalendar(r, principal));
+}
+
+/** Re-reads one calendar's properties (Depth 0), e.g. to verify a sharing change. */
+export async function readCalendar(t: Transport, principal: Principal, url: URL, purpose: string): Promise<Calendar | undefined> {
+  const { responses } = await propfind(t, url, LISTING_PROPS, '0', purpose);
+  const r = responses.find((x) => sameResource(x.url, url)) ?? responses[0];
+  return r && isCalendar(r) ? toCalendar(r, principal) : undefined;
+}
+
+/** Privileges the user holds on a resource (RFC 3744 §5.4), as Clark names. */
+export function currentPrivileges(r: MultiStatusResponse): Set<string> {
+  return new Set(
+    children(prop(r, P.currentPrivileges), D('privilege')).flatMap((p) => p.children.map((c) => `{${c.ns}}${c.name}`)),
+  );
+}

@@ -1,0 +1,106 @@
+// The library's front door: one Session per server and account. The CLI and the web UI are thin
+// faces over this; it owns the transport (one connection pool) and caches discovery.
+import { readFile } from 'node:fs/promises';
+import { Transport, type Credentials, type TraceEntry } from './transport/http.js';
+import { parseServerUrl } from './transport/url-policy.js';
+import { discover, type Principal } from './discovery/discover.js';
+import { listCalendars, calendarName, type Calendar } from './discovery/calendars.js';
+import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
+import { sameResource } from './discovery/propfind.js';
+import { UsageError } from './errors.js';
+import { inert } from './util/inert.js';
+
+export interface SessionOptions {
+  url: string;
+  credentials: Credentials;
+  caFile?: string;
+  timeoutMs?: number;
+  onTrace?: (t: TraceEntry) => void;
+}
+
+export class Session {
+  #principal?: Promise<Principal>;
+  #calendars?: Promise<Calendar[]>;
+  readonly #options = new Map<string, Promise<ServerOptions>>();
+
+  private constructor(
+    readonly transport: Transport,
+    readonly baseUrl: URL,
+  ) {}
+
+  static async open(o: SessionOptions): Promise<Session> {
+    const url = parseServerUrl(o.url);
+    let ca: string | undefined;
+    if (o.caFile) {
+      try {
+        ca = await readFile(o.caFile, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read --ca-file ${o.caFile}: ${(e as NodeJS.ErrnoException).code ?? e}`, 'Give the path of a PEM certificate file.');
+      }
+      if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${o.caFile} holds no PEM certificate`);
+    }
+    const transport = new Transport({
+      credentials: o.credentials,
+      ...(ca ? { ca } : {}),
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.onTrace ? { onTrace: o.onTrace } : {}),
+    });
+    return new Session(transport, url);
+  }
+
+  principal(): Promise<Principal> {
+    return (this.#principal ??= discover(this.transport, this.baseUrl));
+  }
+
+  calendars(): Promise<Calendar[]> {
+    return (this.#calendars ??= this.principal().then((p) => listCalendars(this.transport, p)));
+  }
+
+  /** Forget cached listings, after a change. */
+  invalidate(): void {
+    this.#calendars = undefined;
+  }
+
+  /** A calendar by full URL, path, or unique display name; anything else is a usage error listing candidates. */
+  async resolveCalendar(ref: string): Promise<Calendar> {
+    const all = await this.calendars();
+    const looksLikePath = ref.startsWith('/') || /^https?:\/\//i.test(ref);
+    if (looksLikePath) {
+      let url: URL;
+      try {
+        url = new URL(ref, this.baseUrl);
+      } catch {
+        throw new UsageError(`"${inert(ref)}" is not a valid calendar URL or path`);
+      }
+      const hit = all.find((c) => sameResource(c.url, url));
+      if (hit) return hit;
+    }
+    const byName = all.filter((c) => calendarName(c) === ref);
+    const folded = byName.length ? byName : all.filter((c) => calendarName(c).toLowerCase() === ref.toLowerCase());
+    if (folded.length === 1) return folded[0]!;
+    const list = (cs: Calendar[]) => cs.map((c) => `  ${inert(calendarName(c))}  ${c.url.pathname}`).join('\n');
+    if (folded.length > 1) {
+      throw new UsageError(`"${inert(ref)}" matches ${folded.length} calendars:\n${list(folded)}`, 'Name the calendar by its path instead.');
+    }
+    throw new UsageError(
+      `no calendar "${inert(ref)}" for ${this.transport.user}${all.length ? `; there are:\n${list(all)}` : ' (the account has no calendars)'}`,
+      'Name a calendar by its display name, path or URL; `calshare calendars` lists them.',
+    );
+  }
+
+  /** OPTIONS once per calendar: servers may differ per collection, and it is cheap. */
+  serverOptions(url: URL): Promise<ServerOptions> {
+    const key = url.href;
+    let p = this.#options.get(key);
+    if (!p) this.#options.set(key, (p = options(this.transport, url)));
+    return p;
+  }
+
+  async capabilities(cal: Calendar): Promise<Capabilities> {
+    return detect(cal, await this.serverOptions(cal.url));
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

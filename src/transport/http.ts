@@ -1,0 +1,186 @@
+// The one way calshare talks HTTP: undici's own Agent (keep-alive pool per origin, custom CA,
+// timeouts), redirects judged by url-policy before credentials follow them, a body size cap, a
+// request counter and a redacted trace. Everything above this file speaks DavRequest/DavResponse.
+import { Agent } from 'undici';
+import { NetworkError } from '../errors.js';
+import { judgeRedirect } from './url-policy.js';
+import { networkError, statusError } from './classify.js';
+
+export interface Credentials {
+  /** The account's user name, for messages; never the secret. */
+  readonly user: string;
+  readonly scheme: 'basic' | 'bearer';
+  /** The Authorization header value. */
+  authorization(): Promise<string>;
+  /** After a 401: renew the secret (e.g. an OAuth refresh) and say whether one retry is worth it. */
+  renew?(): Promise<boolean>;
+}
+
+export interface TransportOptions {
+  credentials: Credentials;
+  /** PEM text of extra trusted CA certificates (from --ca-file). */
+  ca?: string;
+  /** Per-request deadline; a server that never answers fails after this. */
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  onTrace?: (t: TraceEntry) => void;
+}
+
+export interface TraceEntry {
+  n: number;
+  method: string;
+  url: string;
+  status: number | string;
+  ms: number;
+}
+
+export interface DavRequest {
+  method: string;
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string;
+  /** What the request is for, in words that complete "the server refused …". */
+  purpose: string;
+  /** Statuses the caller handles itself; anything else outside 2xx is thrown as a classified error. */
+  accept?: readonly number[];
+}
+
+export interface DavResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** Where the answer came from after redirects: the base for relative hrefs. */
+  url: URL;
+}
+
+const IDEMPOTENT_READS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
+const RETRYABLE = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+const MAX_REDIRECTS = 5;
+
+export const header = (h: DavResponse['headers'], name: string): string | undefined => {
+  const v = h[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+};
+
+export class Transport {
+  readonly #agent: Agent;
+  readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace'>> & Pick<TransportOptions, 'onTrace'>;
+  #count = 0;
+
+  constructor(opts: TransportOptions) {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    this.#opts = { maxBodyBytes: 16 * 1024 * 1024, ...opts, timeoutMs };
+    this.#agent = new Agent({
+      connections: 8,
+      keepAliveTimeout: 10_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: { timeout: Math.min(timeoutMs, 10_000), ...(opts.ca ? { ca: opts.ca } : {}) },
+    });
+  }
+
+  get user(): string {
+    return this.#opts.credentials.user;
+  }
+
+  /** Requests sent so far (each redirect hop and retry counts): the figure behind "≤ 4 requests". */
+  get requestCount(): number {
+    return this.#count;
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async send(req: DavRequest): Promise<DavResponse> {
+    let url = req.url;
+    let renewed = false;
+    for (let hop = 0; ; ) {
+      const res = await this.#withRetry(req, url);
+      const location = header(res.headers, 'location');
+      if ([301, 302, 307, 308].includes(res.status) && location && !req.accept?.includes(res.status)) {
+        const to = new URL(location, url);
+        const verdict = judgeRedirect(url, to);
+        if (!verdict.follow) {
+          throw new NetworkError(
+            `${url.host} redirected ${req.purpose} ${verdict.reason}; calshare does not send your credentials there`,
+            `If ${to.origin} really is your calendar server, run the command again with --url ${to.origin}/`,
+            'REDIRECT_REFUSED',
+          );
+        }
+        if (++hop > MAX_REDIRECTS) throw new NetworkError(`too many redirects while ${req.purpose}`, 'Check the --url.', 'REDIRECT_LOOP');
+        url = to;
+        continue;
+      }
+      if (res.status === 401 && !renewed && this.#opts.credentials.renew && !req.accept?.includes(401)) {
+        renewed = true;
+        if (await this.#opts.credentials.renew()) continue;
+      }
+      if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) return res;
+      const c = this.#opts.credentials;
+      throw statusError(res.status, res.body, req.purpose, c.user, url.origin, c.scheme === 'bearer');
+    }
+  }
+
+  // Only reads are repeated after a broken connection: a write that may have landed is never re-sent.
+  async #withRetry(req: DavRequest, url: URL): Promise<DavResponse> {
+    try {
+      return await this.#once(req, url);
+    } catch (e) {
+      if (e instanceof NetworkError && IDEMPOTENT_READS.has(req.method) && RETRYABLE.has(e.code ?? '')) {
+        return this.#once(req, url);
+      }
+      throw e;
+    }
+  }
+
+  async #once(req: DavRequest, url: URL): Promise<DavResponse> {
+    const { credentials, timeoutMs, maxBodyBytes, onTrace } = this.#opts;
+    const headers: Record<string, string> = {
+      'user-agent': 'calshare/0.1',
+      ...req.headers,
+      authorization: await credentials.authorization(),
+    };
+    if (req.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/xml; charset=utf-8';
+    }
+    const n = ++this.#count;
+    const started = performance.now();
+    const trace = (status: number | string) =>
+      onTrace?.({ n, method: req.method, url: url.href, status, ms: Math.round(performance.now() - started) });
+    try {
+      const res = await this.#agent.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: req.method as 'GET',
+        headers,
+        body: req.body ?? null,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const body = await readCapped(res.body, maxBodyBytes, url);
+      trace(res.statusCode);
+      return { status: res.statusCode, headers: res.headers, body, url };
+    } catch (e) {
+      trace((e as { code?: string }).code ?? 'error');
+      throw networkError(e, url, timeoutMs);
+    }
+  }
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max: number, url: URL): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new NetworkError(
+        `${url.host} sent more than ${Math.round(max / 1048576)} MiB in one response, far beyond any calendar listing`,
+        'Check that --url points at a CalDAV server and that no proxy is interfering.',
+        'RESPONSE_TOO_LARGE',
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

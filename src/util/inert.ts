@@ -1,0 +1,19 @@
+// Server-supplied text (display names, common names, error pages) reaches terminals and logs.
+// Control characters would let a hostile server move the cursor, recolour or rewrite the screen,
+// and bidi overrides would let it reorder what the user reads; show them as visible escapes.
+const UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+export function inert(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A short, single-line, inert excerpt of a server's body for an error message. */
+export function excerpt(body: string, max = 200): string | undefined {
+  const plain = body
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!plain) return undefined;
+  return inert(plain.length > max ? `${plain.slice(0, max)}…` : plain);
+}

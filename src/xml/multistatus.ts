@@ -1,0 +1,70 @@
+// RFC 4918 §13 multistatus and §16 DAV:error bodies, read into plain values.
+import { NS, qn, clark, type QName } from './names.js';
+import { child, children, is, parseXml, textOf, XmlError, type XmlElement } from './parse.js';
+
+const D = (name: string) => qn(NS.DAV, name);
+
+export interface PropResult {
+  readonly status: number;
+  readonly el: XmlElement;
+}
+
+export interface MultiStatusResponse {
+  /** Absolute URL of the resource, resolved against the request URL. */
+  readonly url: URL;
+  /** Whole-response status (§14.24), for responses that carry no propstat. */
+  readonly status: number | undefined;
+  readonly props: ReadonlyMap<string, PropResult>;
+}
+
+/** "HTTP/1.1 404 Not Found" → 404 (RFC 4918 §14.28). */
+export function parseStatusLine(line: string | undefined): number | undefined {
+  const m = /^HTTP\/\d(?:\.\d)?\s+(\d{3})\b/.exec(line?.trim() ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+export function parseMultiStatus(body: string, base: URL): MultiStatusResponse[] {
+  const root = parseXml(body);
+  if (!is(root, D('multistatus'))) throw new XmlError(`expected DAV:multistatus, got {${root.ns}}${root.name}`);
+  return children(root, D('response')).flatMap((r) => {
+    const href = textOf(child(r, D('href')));
+    if (!href) return [];
+    const props = new Map<string, PropResult>();
+    for (const ps of children(r, D('propstat'))) {
+      const status = parseStatusLine(textOf(child(ps, D('status')))) ?? 0;
+      for (const p of child(ps, D('prop'))?.children ?? []) props.set(clark(p), { status, el: p });
+    }
+    return [{ url: new URL(href, base), status: parseStatusLine(textOf(child(r, D('status')))), props }];
+  });
+}
+
+/** The property element when the server answered it with 2xx, else undefined. */
+export function prop(r: MultiStatusResponse, q: QName): XmlElement | undefined {
+  const p = r.props.get(clark(q));
+  return p && p.status >= 200 && p.status < 300 ? p.el : undefined;
+}
+
+/** Status the server gave for one property (404 = not supported here, 403 = not allowed to read). */
+export const propStatus = (r: MultiStatusResponse, q: QName): number | undefined => r.props.get(clark(q))?.status;
+
+export interface DavErrorBody {
+  /** Precondition names, DAV: ones bare ("need-privileges"), others with a short namespace label. */
+  readonly conditions: string[];
+}
+
+const LABEL: Record<string, string> = { [NS.CALDAV]: 'C', [NS.CS]: 'CS', [NS.OC]: 'oc' };
+
+/** Reads a DAV:error body (RFC 4918 §16); undefined for anything else (HTML error pages etc.). */
+export function parseDavError(body: string): DavErrorBody | undefined {
+  if (!body.trimStart().startsWith('<')) return undefined;
+  let root: XmlElement;
+  try {
+    root = parseXml(body);
+  } catch {
+    return undefined;
+  }
+  if (!is(root, D('error'))) return undefined;
+  return {
+    conditions: root.children.map((c) => (c.ns === NS.DAV ? c.name : `${LABEL[c.ns] ?? `{${c.ns}}`}:${c.name}`)),
+  };
+}
