@@ -39,6 +39,53 @@ program
     (await import('./commands/capabilities.js')).run(calendar, cmd.optsWithGlobals()),
   );
 
+const via = () =>
+  new Option('--via <mechanism>', 'force a sharing mechanism instead of the detected default').choices(['acl', 'cs', 'resource-sharing']);
+
+program
+  .command('share')
+  .argument('<calendar>', 'display name, path or URL of your calendar')
+  .argument('<email...>', 'people to share with')
+  .option('--view', 'view-only: they can read events')
+  .option('--edit', 'edit: they can create, change and delete events')
+  .addOption(via())
+  .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
+  .description('share a calendar with people (or change their level); verified by reading it back')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  calshare share Work bob@example.com --view
+  calshare share Work bob@example.com carol@example.com --edit --via acl --json
+  calshare share /dav/calendars/user/alice/Default/ bob@example.com --view --dry-run`,
+  )
+  .action(async (calendar: string, emails: string[], _o, cmd: Command) =>
+    (await import('./commands/share.js')).run(calendar, emails, cmd.optsWithGlobals()),
+  );
+
+program
+  .command('sharees')
+  .argument('[calendar]', 'display name, path or URL; every calendar you own when omitted')
+  .description('show who has access, at which level, and whether they accepted')
+  .addHelpText('after', '\nExamples:\n  calshare sharees            # audit every calendar you own\n  calshare sharees Work --json')
+  .action(async (calendar: string | undefined, _o, cmd: Command) =>
+    (await import('./commands/sharees.js')).run(calendar, cmd.optsWithGlobals()),
+  );
+
+program
+  .command('unshare')
+  .argument('<calendar>', 'display name, path or URL of your calendar')
+  .argument('[email...]', 'people to remove')
+  .option('--all', 'remove everyone the calendar is shared with')
+  .option('-y, --yes', 'do not ask for confirmation (required when not at a terminal)')
+  .addOption(via())
+  .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
+  .description('take sharing back from one, several or all people; verified by reading it back')
+  .addHelpText('after', '\nExamples:\n  calshare unshare Work bob@example.com --yes\n  calshare unshare Work --all --yes --json')
+  .action(async (calendar: string, emails: string[], _o, cmd: Command) =>
+    (await import('./commands/unshare.js')).run(calendar, emails, cmd.optsWithGlobals()),
+  );
+
 async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);

@@ -1,3 +1,50 @@
+// Who has access to a calendar, merged from every place a server records it: CS:invite,
+// DAV:invite and DAV:acl. A person shared through one mechanism is listed (and revocable) whatever
+// mechanism made the share.
 import type { Calendar } from '../discovery/calendars.js';
-import type { Principal } from '../discovery/discover.js';
-export function shareeCount(_c: Calendar, _p: Principal): number | undefined { return undefined; }
+import { calendarServer } from './cs.js';
+import { resourceSharing } from './resource-sharing.js';
+import { webdavAcl } from './acl.js';
+import type { Grant, Level, Mechanism, MechanismContext, MechanismId, Sharee } from './types.js';
+
+export const MECHANISMS: Record<MechanismId, Mechanism> = {
+  cs: calendarServer,
+  'resource-sharing': resourceSharing,
+  acl: webdavAcl,
+};
+
+const RANK: Record<Level | 'other' | 'none', number> = { none: 0, other: 1, read: 2, edit: 3 };
+export const higher = <T extends Level | 'other' | 'none'>(a: T, b: T): T => (RANK[b] > RANK[a] ? b : a);
+
+export const keyOf = (g: { email: string | undefined; principal: string | undefined }) =>
+  g.email ? `mailto:${g.email.toLowerCase()}` : (g.principal ?? '');
+
+export function allGrants(cal: Calendar, ctx: MechanismContext): Grant[] {
+  return Object.values(MECHANISMS).flatMap((m) => m.grants(cal, ctx));
+}
+
+export function shareesOf(cal: Calendar, ctx: MechanismContext): Sharee[] {
+  const byKey = new Map<string, Sharee>();
+  for (const g of allGrants(cal, ctx)) {
+    const k = keyOf(g);
+    const s = byKey.get(k);
+    if (!s) {
+      byKey.set(k, { email: g.email, principal: g.principal, name: g.name, level: g.level, status: g.status, sources: [g.via] });
+      continue;
+    }
+    s.level = higher(s.level, g.level);
+    s.principal ??= g.principal;
+    s.name ??= g.name;
+    s.status ??= g.status;
+    if (!s.sources.includes(g.via)) s.sources.push(g.via);
+  }
+  return [...byKey.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+}
+
+/** How many people a calendar is shared with, as far as the server tells. */
+export function shareeCount(cal: Calendar, ctx: MechanismContext): number {
+  return shareesOf(cal, ctx).length;
+}
+
+/** "invitation" when a sharing extension lists the person (their client shows an invite), else "acl". */
+export const originOf = (s: Sharee): 'invitation' | 'acl' => (s.sources.some((v) => v !== 'acl') ? 'invitation' : 'acl');

@@ -34,7 +34,14 @@ export function parseMultiStatus(body: string, base: URL): MultiStatusResponse[]
       const status = parseStatusLine(textOf(child(ps, D('status')))) ?? 0;
       for (const p of child(ps, D('prop'))?.children ?? []) props.set(clark(p), { status, el: p });
     }
-    return [{ url: new URL(href, base), status: parseStatusLine(textOf(child(r, D('status')))), props }];
+    // A malformed href must surface as unreadable XML (→ BAD_RESPONSE), not as an internal TypeError.
+    let url: URL;
+    try {
+      url = new URL(href, base);
+    } catch {
+      throw new XmlError(`response href "${href}" is not a URL`);
+    }
+    return [{ url, status: parseStatusLine(textOf(child(r, D('status')))), props }];
   });
 }
 

@@ -1,0 +1,99 @@
+// How sharing results look: one line per person, from the verified read-back.
+import { calendarName } from '../../discovery/calendars.js';
+import type { ChangeOutcome, CalendarSharees, PersonResult } from '../../sharing/engine.js';
+import { originOf } from '../../sharing/sharees.js';
+import { LEVEL_LABEL, type Level } from '../../sharing/types.js';
+import { VerificationError } from '../../errors.js';
+import { paint, table } from '../output.js';
+import { inert } from '../../util/inert.js';
+
+const lvl = (l: Level | 'other' | 'none') => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
+const NAMES = { cs: 'CalendarServer sharing', 'resource-sharing': 'WebDAV resource sharing', acl: 'WebDAV ACL' };
+
+export function outcomeJson(o: ChangeOutcome) {
+  return {
+    calendar: { name: calendarName(o.calendar), url: o.calendar.url.href },
+    mechanism: o.mechanism,
+    dryRun: o.dryRun,
+    ...(o.dryRun ? { requests: o.requests.map((r) => ({ method: r.method, url: r.url.href, headers: r.headers, body: r.body })) } : {}),
+    results: o.results.map((r) => ({
+      email: r.email,
+      requested: lvl(r.requested),
+      result: r.result,
+      before: lvl(r.before),
+      after: lvl(r.after),
+      invite: r.status ?? null,
+    })),
+  };
+}
+
+const WORD: Record<PersonResult['result'], string> = {
+  shared: 'shared',
+  changed: 'changed',
+  unchanged: 'already so',
+  removed: 'removed',
+  'not-shared': 'had no access',
+  mismatch: 'NOT VERIFIED',
+  planned: 'would change',
+};
+
+export function printOutcome(o: ChangeOutcome): void {
+  const out = process.stdout;
+  if (o.dryRun) {
+    process.stderr.write(`Dry run: calshare would send ${o.requests.length} request(s) and sends none.\n\n`);
+    for (const r of o.requests) {
+      out.write(`${r.method} ${r.url.href}\n${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${r.body}\n\n`);
+    }
+  } else {
+    process.stderr.write(`"${inert(calendarName(o.calendar))}" via ${NAMES[o.mechanism]}, checked by reading it back:\n`);
+  }
+  out.write(
+    table(
+      ['PERSON', 'ACCESS NOW', 'RESULT', 'INVITE'],
+      o.results.map((r) => [r.email, lvl(r.after), WORD[r.result], r.status ?? '']),
+    ),
+  );
+}
+
+/** Exit 7 when the read-back disagrees with what was asked. */
+export function assertVerified(o: ChangeOutcome): void {
+  if (o.mismatches.length === 0) return;
+  throw new VerificationError(
+    `the server accepted the change, but reading it back shows otherwise for ${o.mismatches
+      .map((m) => `${m.email} (wanted ${m.expected}, server shows ${m.seen})`)
+      .join(', ')}`,
+    'Run `calshare sharees` to see the current state; the server may need its administrator to allow this kind of sharing.',
+    o.mismatches,
+  );
+}
+
+export function shareesJson(list: CalendarSharees[]) {
+  return {
+    calendars: list.map(({ calendar, sharees }) => ({
+      name: calendarName(calendar),
+      url: calendar.url.href,
+      sharees: sharees.map((s) => ({
+        email: s.email ?? null,
+        principal: s.principal ?? null,
+        name: s.name ?? null,
+        level: lvl(s.level),
+        invite: s.status ?? null,
+        origin: originOf(s),
+        sources: s.sources,
+      })),
+    })),
+  };
+}
+
+export function printSharees(list: CalendarSharees[]): void {
+  const out = process.stdout;
+  for (const { calendar, sharees } of list) {
+    out.write(`${paint(out, 'bold', inert(calendarName(calendar)))}  ${calendar.url.href}\n`);
+    if (sharees.length === 0) {
+      out.write('  not shared with anyone\n\n');
+      continue;
+    }
+    const rows = sharees.map((s) => [s.email ?? s.principal ?? '?', lvl(s.level), s.status ?? '', originOf(s) === 'acl' ? 'ACL only' : 'invitation']);
+    out.write(table(['PERSON', 'ACCESS', 'INVITE', 'GRANTED BY'], rows).replace(/^/gm, '  ') + '\n');
+  }
+}

@@ -1,0 +1,169 @@
+// WebDAV ACL (RFC 3744): read DAV:acl (§5.5), write the whole new ACL with the ACL method (§8.1).
+// The write is a read-modify-write, so the merge below keeps every ACE it did not mean to touch:
+// the owner's own, other people's, groups', deny ACEs, in their order.
+import type { Calendar } from '../discovery/calendars.js';
+import { P } from '../discovery/calendars.js';
+import { sameResource } from '../discovery/propfind.js';
+import { UnsupportedError } from '../errors.js';
+import { el, serialize, type XmlNode } from '../xml/build.js';
+import { NS, clark, qn } from '../xml/names.js';
+import { prop } from '../xml/multistatus.js';
+import { child, children, textOf, type XmlElement } from '../xml/parse.js';
+import { emailFor } from './identity.js';
+import { DAV_PRIV, expand, grantable, parsePrivilegeTree, type PrivilegeTree } from './privileges.js';
+import type { Change, Grant, Level, Mechanism, MechanismContext, PlannedRequest } from './types.js';
+
+const D = (n: string) => qn(NS.DAV, n);
+
+export interface Ace {
+  readonly el: XmlElement;
+  /** Absolute principal URL for DAV:href principals; undefined for all/self/authenticated/property. */
+  readonly principal: URL | undefined;
+  readonly invert: boolean;
+  readonly grant: string[];
+  readonly deny: string[];
+  readonly protected: boolean;
+  readonly inherited: boolean;
+}
+
+const privs = (g: XmlElement | undefined) => children(g, D('privilege')).flatMap((p) => p.children.map(clark));
+
+export function parseAcl(acl: XmlElement | undefined, base: URL): Ace[] {
+  return children(acl, D('ace')).map((ace) => {
+    const invert = child(ace, D('invert'));
+    const principal = child(invert ?? ace, D('principal'));
+    const href = textOf(child(principal, D('href')));
+    return {
+      el: ace,
+      principal: href ? new URL(href, base) : undefined,
+      invert: invert !== undefined,
+      grant: privs(child(ace, D('grant'))),
+      deny: privs(child(ace, D('deny'))),
+      protected: child(ace, D('protected')) !== undefined,
+      inherited: child(ace, D('inherited')) !== undefined,
+    };
+  });
+}
+
+export function levelOf(tree: PrivilegeTree, granted: Iterable<string>): Level | 'other' {
+  const has = expand(tree, granted);
+  const all = has.has(DAV_PRIV('all'));
+  if (all || has.has(DAV_PRIV('write')) || ['write-content', 'bind', 'unbind'].every((p) => has.has(DAV_PRIV(p)))) {
+    return all || has.has(DAV_PRIV('read')) ? 'edit' : 'other';
+  }
+  return has.has(DAV_PRIV('read')) ? 'read' : 'other';
+}
+
+/**
+ * The privileges a level needs on this calendar, never one the server does not list as grantable.
+ * view-only: DAV:read, plus C:read-free-busy where the server keeps it outside DAV:read (RFC 4791
+ * §6.1.1); edit: read plus DAV:write, or its parts where DAV:write itself is not grantable.
+ */
+export function privilegesFor(tree: PrivilegeTree, level: Level): string[] {
+  const read = DAV_PRIV('read');
+  const freeBusy = `{${NS.CALDAV}}read-free-busy`;
+  const wanted = [read];
+  if (grantable(tree, freeBusy) && !tree.contains.get(read)?.has(freeBusy)) wanted.push(freeBusy);
+  if (level === 'edit') {
+    wanted.push(...(grantable(tree, DAV_PRIV('write')) ? ['write'] : ['write-content', 'write-properties', 'bind', 'unbind']).map(DAV_PRIV));
+  }
+  const missing = wanted.filter((p) => !grantable(tree, p));
+  if (missing.length) {
+    throw new UnsupportedError(
+      `the server does not offer ${missing.join(', ')} on this calendar, which ${level === 'edit' ? 'edit' : 'view-only'} access needs`,
+      'Try a sharing extension with --via cs or --via resource-sharing, if `calshare capabilities` lists one.',
+    );
+  }
+  return wanted;
+}
+
+/** Re-creates a parsed element for the request body, namespace for namespace. */
+function toNode(e: XmlElement): XmlNode {
+  return el(e, ...(e.children.length ? e.children.map(toNode) : [e.text.trim() || undefined]));
+}
+
+function fromClark(c: string) {
+  const m = /^\{(.*)\}(.+)$/.exec(c)!;
+  return qn(m[1]!, m[2]!);
+}
+
+export function grantAce(principal: URL, privileges: string[]): XmlNode {
+  return el(
+    D('ace'),
+    el(D('principal'), el(D('href'), principal.pathname)),
+    el(D('grant'), ...privileges.map((p) => el(D('privilege'), el(fromClark(p))))),
+  );
+}
+
+export interface AclChange {
+  principal: URL;
+  /** The privileges to grant, or null to remove the principal's grants. */
+  privileges: string[] | null;
+}
+
+/**
+ * The new ACL for the ACL method. RFC 3744 §8.1 implementation note: the client drops inherited and
+ * protected ACEs (the server keeps them), edits the rest and sends it whole. Only grant ACEs of the
+ * changed principals are replaced, in place; deny ACEs and everyone else's stay as they were.
+ */
+export function mergeAcl(aces: readonly Ace[], changes: readonly AclChange[]): XmlNode {
+  const out: (XmlNode | undefined)[] = [];
+  const placed = new Set<AclChange>();
+  const changeFor = (a: Ace) => (a.principal && !a.invert && a.deny.length === 0 ? changes.find((c) => sameResource(c.principal, a.principal!)) : undefined);
+  for (const a of aces) {
+    if (a.protected || a.inherited) continue;
+    const c = changeFor(a);
+    if (!c) {
+      out.push(toNode(a.el));
+    } else if (!placed.has(c)) {
+      placed.add(c);
+      out.push(c.privileges ? grantAce(c.principal, c.privileges) : undefined);
+    }
+  }
+  for (const c of changes) if (!placed.has(c) && c.privileges) out.push(grantAce(c.principal, c.privileges));
+  return el(D('acl'), ...out);
+}
+
+export const tree = (cal: Calendar) => parsePrivilegeTree(prop(cal.props, P.supportedPrivileges));
+
+export const webdavAcl: Mechanism = {
+  id: 'acl',
+  grants(cal: Calendar, ctx: MechanismContext): Grant[] {
+    const t = tree(cal);
+    const byPrincipal = new Map<string, { url: URL; granted: string[] }>();
+    for (const a of parseAcl(prop(cal.props, P.acl), cal.props.url)) {
+      if (!a.principal || a.invert || a.grant.length === 0 || sameResource(a.principal, ctx.me.url)) continue;
+      const entry = byPrincipal.get(a.principal.href) ?? { url: a.principal, granted: [] };
+      entry.granted.push(...a.grant);
+      byPrincipal.set(a.principal.href, entry);
+    }
+    return [...byPrincipal.values()].map(({ url, granted }) => ({
+      via: 'acl',
+      href: url.pathname,
+      email: emailFor(ctx.layout, url),
+      principal: url.href,
+      name: undefined,
+      level: levelOf(t, granted),
+      status: undefined,
+    }));
+  },
+  plan(cal: Calendar, changes: readonly Change[]): PlannedRequest {
+    const t = tree(cal);
+    const aclChanges = changes.map((c) => {
+      if (!c.who.principal) {
+        throw new UnsupportedError(
+          `cannot tell which principal ${c.who.email} is on this server, which an ACL needs`,
+          'Use a sharing extension (--via cs or --via resource-sharing) if the server offers one.',
+        );
+      }
+      return { principal: c.who.principal, privileges: c.level === 'none' ? null : privilegesFor(t, c.level) };
+    });
+    return {
+      method: 'ACL',
+      url: cal.url,
+      headers: { 'content-type': 'application/xml; charset=utf-8' },
+      body: serialize(mergeAcl(parseAcl(prop(cal.props, P.acl), cal.props.url), aclChanges)),
+      purpose: 'writing the calendar ACL',
+    };
+  },
+};

@@ -1,0 +1,68 @@
+// CalendarServer sharing (Apple, caldav-sharing.txt): POST a CS:share body to the calendar (§5.3.2);
+// state in the CS:invite property (§5.2.2). Many CS:set / CS:remove per request.
+import type { Calendar } from '../discovery/calendars.js';
+import { P } from '../discovery/calendars.js';
+import { el, serialize } from '../xml/build.js';
+import { NS, qn } from '../xml/names.js';
+import { prop } from '../xml/multistatus.js';
+import { child, children, textOf, type XmlElement } from '../xml/parse.js';
+import type { Change, Grant, InviteStatus, Mechanism, PlannedRequest } from './types.js';
+
+const CS = (n: string) => qn(NS.CS, n);
+const D = (n: string) => qn(NS.DAV, n);
+
+const STATUS: Record<string, InviteStatus> = {
+  'invite-noresponse': 'pending',
+  'invite-accepted': 'accepted',
+  'invite-declined': 'declined',
+  'invite-invalid': 'invalid',
+};
+
+/** Invite status elements shared by CS:invite and DAV:invite (same local names in both specs). */
+export function inviteStatus(entry: XmlElement, ns: string): InviteStatus | undefined {
+  const s = entry.children.find((c) => c.ns === ns && c.name in STATUS);
+  return s && STATUS[s.name];
+}
+
+export const mailtoAddress = (href: string): string | undefined =>
+  /^mailto:/i.test(href) ? href.slice(7).toLowerCase() : undefined;
+
+function grant(user: XmlElement): Grant | undefined {
+  const href = textOf(child(user, D('href')));
+  if (!href) return undefined;
+  const access = child(user, CS('access'))?.children[0]?.name;
+  return {
+    via: 'cs',
+    href,
+    email: mailtoAddress(href),
+    principal: undefined,
+    name: textOf(child(user, CS('common-name'))) || undefined,
+    level: access === 'read-write' ? 'edit' : access === 'read' ? 'read' : 'other',
+    status: inviteStatus(user, NS.CS),
+  };
+}
+
+export const calendarServer: Mechanism = {
+  id: 'cs',
+  grants(cal: Calendar): Grant[] {
+    return children(prop(cal.props, P.csInvite), CS('user')).flatMap((u) => grant(u) ?? []);
+  },
+  plan(cal: Calendar, changes: readonly Change[]): PlannedRequest {
+    const body = el(
+      CS('share'),
+      ...changes.map((c) =>
+        c.level === 'none'
+          ? el(CS('remove'), el(D('href'), c.who.mailto))
+          : el(CS('set'), el(D('href'), c.who.mailto), el(CS(c.level === 'edit' ? 'read-write' : 'read'))),
+      ),
+    );
+    return {
+      method: 'POST',
+      url: cal.url,
+      // Apple's servers and Cyrus take text/xml; Cyrus answers 403 to application/xml.
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      body: serialize(body),
+      purpose: 'changing the sharing of the calendar (CS:share)',
+    };
+  },
+};

@@ -1,0 +1,179 @@
+// Share, change, revoke — and prove it. Every change is planned as one write per mechanism
+// (mechanisms batch many people per request), sent, then the calendar is read back and compared
+// with the intent person by person. A 2xx proves nothing on its own.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Session } from '../session.js';
+import { readCalendar, type Calendar } from '../discovery/calendars.js';
+import type { Capabilities, MechanismId } from '../discovery/capabilities.js';
+import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
+import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
+import { MECHANISMS, keyOf, shareesOf } from './sharees.js';
+import { cannotShare } from './unsupported.js';
+import { LEVEL_LABEL, type Change, type Level, type MechanismContext, type PlannedRequest, type Sharee } from './types.js';
+
+export interface ChangeOptions {
+  /** Force a mechanism instead of the detected default. */
+  via?: MechanismId;
+  /** Plan and print, send nothing that changes state. */
+  dryRun?: boolean;
+}
+
+export type PersonResultKind = 'shared' | 'changed' | 'unchanged' | 'removed' | 'not-shared' | 'mismatch' | 'planned';
+
+export interface PersonResult {
+  email: string;
+  requested: Level | 'none';
+  before: Level | 'other' | 'none';
+  after: Level | 'other' | 'none';
+  result: PersonResultKind;
+  status: Sharee['status'];
+}
+
+export interface ChangeOutcome {
+  calendar: Calendar;
+  mechanism: MechanismId;
+  dryRun: boolean;
+  /** The state-changing requests, sent or (with dryRun) only planned. */
+  requests: PlannedRequest[];
+  results: PersonResult[];
+  mismatches: Mismatch[];
+}
+
+const MAX_ATTEMPTS = 5;
+
+export async function context(session: Session): Promise<MechanismContext> {
+  const me = await session.principal();
+  return { me, layout: learnLayout(me, session.transport.user) };
+}
+
+function choose(caps: Capabilities, via: MechanismId | undefined, owner: string, emails: string[], level: Level | 'none'): MechanismId {
+  if (!via) return caps.preferred ?? (() => { throw cannotShare(caps, owner, emails, level); })();
+  const m = caps.mechanisms.find((x) => x.id === via)!;
+  if (!m.available) {
+    const others = caps.mechanisms.filter((x) => x.available).map((x) => x.id);
+    throw new UnsupportedError(
+      `--via ${via}: ${m.name} is not available for this calendar (${m.evidence.join('; ')})`,
+      others.length ? `This calendar can be shared with --via ${others.join(' or --via ')}.` : cannotShare(caps, owner, emails, level).hint,
+    );
+  }
+  return via;
+}
+
+const find = (sharees: Sharee[], who: Identity) =>
+  sharees.find((s) => keyOf(s) === `mailto:${who.email.toLowerCase()}` || (who.principal && s.principal === who.principal.href));
+
+const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => find(sharees, who)?.level ?? 'none';
+
+/**
+ * Which mechanism fixes a pending change. The chosen one, unless its own record already shows the
+ * wanted state and only the raw ACL disagrees (a grant made by ACL, not listed in any invite).
+ */
+function mechanismFor(c: Change, cal: Calendar, ctx: MechanismContext, primary: MechanismId, aclOk: boolean): MechanismId {
+  if (primary === 'acl' || !aclOk) return primary;
+  const own = MECHANISMS[primary].grants(cal, ctx).find((g) => g.email === c.who.email.toLowerCase());
+  const ownLevel = own?.level ?? 'none';
+  return ownLevel === c.level ? 'acl' : primary;
+}
+
+async function apply(session: Session, cal: Calendar, wanted: Change[], mechanism: MechanismId, aclOk: boolean, opts: ChangeOptions): Promise<ChangeOutcome> {
+  const ctx = await context(session);
+  const before = shareesOf(cal, ctx);
+  const requests: PlannedRequest[] = [];
+  let state = cal;
+  let wroteAcl = false;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    let pending = wanted.filter((c) => levelIn(shareesOf(state, ctx), c.who) !== c.level);
+    if (pending.length === 0 && wroteAcl) {
+      // Another writer may have replaced the ACL between our write and our read: look once more.
+      await sleep(50 + Math.random() * 150);
+      state = (await reread(session, state)) ?? state;
+      pending = wanted.filter((c) => levelIn(shareesOf(state, ctx), c.who) !== c.level);
+      wroteAcl = false;
+    }
+    if (pending.length === 0) break;
+    const groups = new Map<MechanismId, Change[]>();
+    for (const c of pending) {
+      const id = mechanismFor(c, state, ctx, mechanism, aclOk);
+      groups.set(id, [...(groups.get(id) ?? []), c]);
+    }
+    for (const [id, changes] of groups) {
+      const req = MECHANISMS[id].plan(state, changes, ctx);
+      requests.push(req);
+      if (opts.dryRun) continue;
+      await session.transport.send({ ...req });
+      wroteAcl ||= id === 'acl';
+    }
+    if (opts.dryRun) break;
+    if (attempt > 1) await sleep(Math.random() * 100 * attempt); // de-synchronise competing writers
+    state = (await reread(session, state)) ?? state;
+  }
+  session.invalidate();
+  const after = shareesOf(state, ctx);
+  const results = wanted.map((c): PersonResult => {
+    const b = levelIn(before, c.who);
+    const a = levelIn(after, c.who);
+    const s = find(after, c.who);
+    const result: PersonResultKind = opts.dryRun
+      ? b === c.level ? (c.level === 'none' ? 'not-shared' : 'unchanged') : 'planned'
+      : a !== c.level ? 'mismatch'
+      : b === c.level ? (c.level === 'none' ? 'not-shared' : 'unchanged')
+      : c.level === 'none' ? 'removed'
+      : b === 'none' ? 'shared'
+      : 'changed';
+    return { email: c.who.email, requested: c.level, before: b, after: opts.dryRun ? b : a, result, status: s?.status };
+  });
+  const mismatches = results
+    .filter((r) => r.result === 'mismatch')
+    .map((r) => ({ email: r.email, expected: label(r.requested), seen: label(r.after) }));
+  return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches };
+}
+
+const label = (l: Level | 'other' | 'none') => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
+
+async function reread(session: Session, cal: Calendar): Promise<Calendar | undefined> {
+  return readCalendar(session.transport, await session.principal(), cal.url, 'reading the sharing state back');
+}
+
+async function prepare(session: Session, cal: Calendar, emails: string[], level: Level | 'none', opts: ChangeOptions) {
+  const caps = await session.capabilities(cal);
+  const me = await session.principal();
+  const mechanism = choose(caps, opts.via, session.transport.user, emails, level);
+  const aclOk = caps.mechanisms.some((m) => m.id === 'acl' && m.available);
+  return { caps, me, mechanism, aclOk };
+}
+
+/** Grants (or changes to) `level` for every address, in one write where the protocol batches. */
+export async function share(session: Session, cal: Calendar, addresses: readonly string[], level: Level, opts: ChangeOptions = {}): Promise<ChangeOutcome> {
+  const emails = parseEmails(addresses);
+  if (emails.length === 0) throw new UsageError('no one to share with', 'Name at least one e-mail address.');
+  const { me, mechanism, aclOk } = await prepare(session, cal, emails, level, opts);
+  const who = await resolveIdentities(session.transport, me, emails);
+  return apply(session, cal, who.map((w) => ({ who: w, level })), mechanism, aclOk, opts);
+}
+
+/** Revokes access for every address, or (`'all'`) for everyone the calendar is shared with. */
+export async function unshare(session: Session, cal: Calendar, addresses: readonly string[] | 'all', opts: ChangeOptions = {}): Promise<ChangeOutcome> {
+  const ctx = await context(session);
+  const current = shareesOf(cal, ctx);
+  const emails = addresses === 'all' ? current.flatMap((s) => s.email ?? []) : parseEmails(addresses);
+  const { mechanism, aclOk } = await prepare(session, cal, emails, 'none', opts);
+  // No existence check here: revoking must work for an account that has since been deleted.
+  const who = emails.map((email): Identity => {
+    const known = current.find((s) => s.email === email.toLowerCase());
+    const principal = known?.principal ? new URL(known.principal) : ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined;
+    return { email, mailto: `mailto:${email}`, principal };
+  });
+  return apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), mechanism, aclOk, opts);
+}
+
+export interface CalendarSharees {
+  calendar: Calendar;
+  sharees: Sharee[];
+}
+
+/** Who has access: one calendar, or every calendar the user owns (one request for all of them). */
+export async function listSharees(session: Session, cal?: Calendar): Promise<CalendarSharees[]> {
+  const ctx = await context(session);
+  const cals = cal ? [cal] : (await session.calendars()).filter((c) => c.owned);
+  return cals.map((c) => ({ calendar: c, sharees: shareesOf(c, ctx) }));
+}

@@ -1,0 +1,74 @@
+// Servers that cannot share over CalDAV: say so plainly, before anything is sent that changes state,
+// and tell the user what their administrator can do instead.
+import type { Capabilities } from '../discovery/capabilities.js';
+import { calendarName } from '../discovery/calendars.js';
+import { UnsupportedError } from '../errors.js';
+import { inert } from '../util/inert.js';
+import type { Level } from './types.js';
+
+export type ServerKind = 'radicale' | 'xandikos' | 'other';
+
+export function serverKind(caps: Capabilities): ServerKind {
+  const s = caps.server.server ?? '';
+  if (/radicale/i.test(s)) return 'radicale';
+  if (/xandikos/i.test(s)) return 'xandikos';
+  return 'other';
+}
+
+// Radicale's rights file matches "user" and "collection" with Python regexes (fullmatch).
+const pyEscape = (s: string) => s.replace(/[.^$*+?{}[\]\\|()]/g, '\\$&');
+
+/**
+ * The rights-file sections a Radicale administrator adds for one share. Radicale uses the first
+ * section whose user and collection both match, so these must stand above the owner-only rules.
+ * "r"/"rw" act on calendar contents; "R" on the parent lets the sharee's client find the calendar.
+ */
+export function radicaleRights(owner: string, calendarPath: string, sharee: string, level: Level): string {
+  const coll = calendarPath.replace(/^\/+|\/+$/g, '');
+  const parent = coll.split('/').slice(0, -1).join('/') || owner;
+  const id = `${owner}-${coll.split('/').pop()}-${sharee}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return [
+    `[calshare-${id}]`,
+    `user: ${pyEscape(sharee)}`,
+    `collection: ${pyEscape(coll)}`,
+    `permissions: ${level === 'edit' ? 'rw' : 'r'}`,
+    '',
+    `[calshare-${id}-list]`,
+    `user: ${pyEscape(sharee)}`,
+    `collection: ${pyEscape(parent)}`,
+    'permissions: R',
+  ].join('\n');
+}
+
+export function cannotShare(caps: Capabilities, owner: string, emails: readonly string[], level: Level | 'none'): UnsupportedError {
+  const name = inert(calendarName(caps.calendar));
+  const why = caps.mechanisms
+    .flatMap((m) => m.evidence.filter((e) => /advertises .* but|not the owner/.test(e)))
+    .filter((e, i, a) => a.indexOf(e) === i);
+  const found = why.length ? ` (${why.join('; ')})` : '';
+  switch (serverKind(caps)) {
+    case 'radicale': {
+      const sections = level === 'none'
+        ? 'remove the [calshare-…] sections naming that person from the rights file'
+        : `add to the rights file, above the sections that give users their own collections:\n\n${emails
+            .map((e) => radicaleRights(owner, caps.calendar.url.pathname, e.split('@')[0]!, level))
+            .join('\n\n')}\n\n(assuming each person's Radicale user name is the part of the address before "@")`;
+      return new UnsupportedError(
+        `Radicale cannot share "${name}" over CalDAV: access is set only in its rights file, by the administrator`,
+        `Ask the administrator to ${sections}. Radicale re-reads the file on every request; a duplicate section name or a bad pattern breaks it for everyone, so edit a copy and replace the file in one step.`,
+      );
+    }
+    case 'xandikos':
+      return new UnsupportedError(
+        `Xandikos cannot share "${name}": it serves a single user, with no access control and no sharing`,
+        'Another person can reach this calendar only through the web server in front of Xandikos (an administrator can add a reverse-proxy rule for them), or move the calendar to a server that supports sharing.',
+      );
+    default:
+      return new UnsupportedError(
+        `this server offers no way to share "${name}" over CalDAV${found}`,
+        caps.calendar.owned
+          ? "Ask the server's administrator to grant access in the server's own configuration, or use the server's web interface if it has one."
+          : 'Only the owner of this calendar can change its sharing.',
+      );
+  }
+}
