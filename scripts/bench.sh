@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks print figures; they assert nothing. Each bench/*.ts is a script run in turn against
+# the staging servers (started here if needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash staging/up.sh cyrus
+npm run build --silent
+for f in bench/*.ts; do
+  echo "== ${f}"
+  node --import tsx "$f"
+done
