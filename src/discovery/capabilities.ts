@@ -96,7 +96,10 @@ export function detect(cal: Calendar, server: ServerOptions): Capabilities {
     return { ...MECHANISMS[id], available, evidence };
   };
 
-  const aclExtra = prop(cal.props, P.acl) && !has('write-acl') ? ['current-user-privilege-set lacks DAV:write-acl'] : [];
+  // An ACL change rewrites the whole ACL (RFC 3744 §8.1): without the current one it would drop every ACE.
+  const aclExtra = !prop(cal.props, P.acl)
+    ? ['DAV:acl is not readable, and an ACL change must rewrite it whole']
+    : !has('write-acl') ? ['current-user-privilege-set lacks DAV:write-acl'] : [];
   const mechanisms = [
     report('cs', 'calendarserver-sharing', 'POST', [[P.csSharingModes, 'CS:allowed-sharing-modes'], [P.csInvite, 'CS:invite']]),
     report('resource-sharing', 'resource-sharing', 'POST', [[P.shareAccess, 'DAV:share-access'], [P.invite, 'DAV:invite']]),

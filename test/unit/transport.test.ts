@@ -1,0 +1,267 @@
+// The Transport against real HTTP servers on this machine: no mocks between undici and the socket.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Transport, type Credentials, type TraceEntry, type TransportOptions } from '../../src/transport/http.js';
+import { AuthError, NetworkError } from '../../src/errors.js';
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+interface TestServer {
+  url: URL;
+  seen: Seen[];
+  server: Server;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen, index: number) => void;
+
+const servers: Server[] = [];
+const transports: Transport[] = [];
+
+after(async () => {
+  await Promise.all(transports.map((t) => t.close()));
+  for (const s of servers) s.closeAllConnections();
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+/**
+ * A server that records every request (after reading its body) before handing it to `handler`.
+ * host null: every local address, reached as "localhost".
+ */
+async function serve(handler: Handler, host: string | null = '127.0.0.1'): Promise<TestServer> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const s: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      seen.push(s);
+      handler(req, res, s, seen.length - 1);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => (host === null ? server.listen(0, resolve) : server.listen(0, host, resolve)));
+  const { port } = server.address() as AddressInfo;
+  return { url: new URL(`http://${host ?? 'localhost'}:${port}/`), seen, server };
+}
+
+const PASSWORD = 'correct horse battery staple';
+const BASIC = `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}`;
+const basic: Credentials = { user: 'alice', scheme: 'basic', authorization: async () => BASIC };
+
+function transport(opts: Partial<TransportOptions> = {}): Transport {
+  const t = new Transport({ credentials: basic, timeoutMs: 5_000, ...opts });
+  transports.push(t);
+  return t;
+}
+
+const MULTISTATUS = '<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"/>';
+const PROPFIND_BODY = '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:displayname/></d:prop></d:propfind>';
+const ok207: Handler = (_req, res) => {
+  res.writeHead(207, { 'content-type': 'application/xml' }).end(MULTISTATUS);
+};
+
+describe('Transport', () => {
+  it('sends the credentials and counts every request', async () => {
+    const s = await serve(ok207);
+    const t = transport();
+    for (let i = 0; i < 3; i++) {
+      const res = await t.send({ method: 'PROPFIND', url: new URL('/dav/', s.url), headers: { depth: '0' }, body: PROPFIND_BODY, purpose: 'testing' });
+      assert.equal(res.status, 207);
+      assert.equal(res.body, MULTISTATUS);
+    }
+    assert.equal(t.requestCount, 3);
+    assert.equal(s.seen.length, 3);
+    for (const r of s.seen) {
+      assert.equal(r.headers.authorization, BASIC);
+      assert.equal(r.headers.depth, '0');
+      assert.equal(r.headers['content-type'], 'application/xml; charset=utf-8');
+    }
+  });
+
+  it('follows a same-origin 301 on PROPFIND, re-sending method, body and Authorization', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/old/') res.writeHead(301, { location: '/new/' }).end();
+      else ok207(req, res, undefined as never, 0);
+    });
+    const t = transport();
+    const res = await t.send({ method: 'PROPFIND', url: new URL('/old/', s.url), headers: { depth: '1' }, body: PROPFIND_BODY, purpose: 'testing' });
+    assert.equal(res.status, 207);
+    assert.equal(res.url.href, new URL('/new/', s.url).href, 'the answer is based at the redirect target');
+    assert.deepEqual(
+      s.seen.map((r) => [r.method, r.path, r.body, r.headers.authorization, r.headers.depth]),
+      [
+        ['PROPFIND', '/old/', PROPFIND_BODY, BASIC, '1'],
+        ['PROPFIND', '/new/', PROPFIND_BODY, BASIC, '1'],
+      ],
+    );
+    assert.equal(t.requestCount, 2);
+  });
+
+  it('refuses a redirect to another host, which never hears from us', async () => {
+    // Listening on every local address, so "localhost" would reach it whichever way it resolves.
+    const other = await serve(ok207, null);
+    const probe = await fetch(new URL('/probe', other.url)); // it is reachable as "localhost"
+    await probe.arrayBuffer();
+    assert.equal(other.seen.length, 1);
+    const target = new URL('/dav/', other.url).href; // http://localhost:PORT/dav/
+    const s = await serve((_req, res) => void res.writeHead(302, { location: target }).end());
+    const t = transport();
+    await assert.rejects(
+      t.send({ method: 'PROPFIND', url: new URL('/dav/', s.url), body: PROPFIND_BODY, purpose: 'listing your calendars' }),
+      (e: unknown) =>
+        e instanceof NetworkError && e.code === 'REDIRECT_REFUSED' && /another host/.test(e.message) && e.exitCode === 4,
+    );
+    assert.equal(s.seen.length, 1);
+    assert.equal(other.seen.length, 1, 'no request (and so no credentials) reached the other host');
+  });
+
+  it('gives up on a redirect loop', async () => {
+    const s = await serve((req, res) => void res.writeHead(307, { location: `${req.url}x` }).end());
+    const t = transport();
+    await assert.rejects(t.send({ method: 'GET', url: new URL('/a', s.url), purpose: 'testing' }), (e: unknown) => e instanceof NetworkError && e.code === 'REDIRECT_LOOP');
+    assert.equal(s.seen.length, 6); // the first request and five followed redirects
+  });
+
+  it('returns a redirect the caller accepts instead of following it', async () => {
+    const s = await serve((_req, res) => void res.writeHead(301, { location: '/elsewhere' }).end());
+    const res = await transport().send({ method: 'GET', url: new URL('/a', s.url), purpose: 'testing', accept: [301] });
+    assert.equal(res.status, 301);
+    assert.equal(s.seen.length, 1);
+  });
+
+  it('turns 401 into an AuthError naming the user', async () => {
+    const s = await serve((_req, res) => void res.writeHead(401, { 'www-authenticate': 'Basic realm="cal"' }).end('nope'));
+    await assert.rejects(
+      transport().send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'reading your principal' }),
+      (e: unknown) => e instanceof AuthError && e.exitCode === 3 && /"alice"/.test(e.message) && e.message.includes(s.url.origin),
+    );
+    assert.equal(s.seen.length, 1, 'without a renew hook there is no second try');
+  });
+
+  it('calls renew() once on 401, then retries with the renewed secret', async () => {
+    let token = 'old';
+    let renewals = 0;
+    const bearer: Credentials = {
+      user: 'alice',
+      scheme: 'bearer',
+      authorization: async () => `Bearer ${token}`,
+      renew: async () => {
+        renewals++;
+        token = 'new';
+        return true;
+      },
+    };
+    const s = await serve((req, res) => {
+      if (req.headers.authorization === 'Bearer new') ok207(req, res, undefined as never, 0);
+      else res.writeHead(401).end();
+    });
+    const res = await transport({ credentials: bearer }).send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' });
+    assert.equal(res.status, 207);
+    assert.equal(renewals, 1);
+    assert.deepEqual(s.seen.map((r) => r.headers.authorization), ['Bearer old', 'Bearer new']);
+  });
+
+  it('renews at most once: a second 401 is an AuthError', async () => {
+    let renewals = 0;
+    const creds: Credentials = { ...basic, renew: async () => (renewals++, true) };
+    const s = await serve((_req, res) => void res.writeHead(401).end());
+    await assert.rejects(transport({ credentials: creds }).send({ method: 'GET', url: s.url, purpose: 'testing' }), AuthError);
+    assert.equal(renewals, 1);
+    assert.equal(s.seen.length, 2);
+  });
+
+  it('does not retry after 401 when renew() says it is not worth it', async () => {
+    const creds: Credentials = { ...basic, renew: async () => false };
+    const s = await serve((_req, res) => void res.writeHead(401).end());
+    await assert.rejects(transport({ credentials: creds }).send({ method: 'GET', url: s.url, purpose: 'testing' }), AuthError);
+    assert.equal(s.seen.length, 1);
+  });
+
+  it('refuses a response body larger than maxBodyBytes', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(207, { 'content-type': 'application/xml' });
+      res.end(`<d:multistatus xmlns:d="DAV:">${'<d:response/>'.repeat(10_000)}</d:multistatus>`);
+    });
+    await assert.rejects(
+      transport({ maxBodyBytes: 4096 }).send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' }),
+      (e: unknown) => e instanceof NetworkError && e.code === 'RESPONSE_TOO_LARGE',
+    );
+  });
+
+  it('gives up on a server that never answers, as a timeout', { timeout: 10_000 }, async () => {
+    const s = await serve(() => {
+      /* never answers */
+    });
+    const started = Date.now();
+    await assert.rejects(
+      transport({ timeoutMs: 300 }).send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' }),
+      (e: unknown) => e instanceof NetworkError && e.code === 'ETIMEDOUT' && /--timeout/.test(e.hint ?? ''),
+    );
+    assert.ok(Date.now() - started < 5_000, 'the deadline applies, not some default much longer one');
+    assert.equal(s.seen.length, 1, 'a timeout is not retried');
+  });
+
+  describe('a connection reset mid-request', () => {
+    const resetAlways: Handler = (req) => void req.socket.resetAndDestroy();
+    const isBrokenOff = (e: unknown) => e instanceof NetworkError && ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(e.code ?? '');
+
+    it('is retried once for PROPFIND', async () => {
+      const s = await serve(resetAlways);
+      await assert.rejects(transport().send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' }), isBrokenOff);
+      assert.equal(s.seen.length, 2);
+    });
+
+    it('and the retry can succeed', async () => {
+      const s = await serve((req, res, seen, i) => (i === 0 ? resetAlways(req, res, seen, i) : ok207(req, res, seen, i)));
+      const t = transport();
+      const res = await t.send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' });
+      assert.equal(res.status, 207);
+      assert.equal(s.seen.length, 2);
+      assert.equal(t.requestCount, 2);
+    });
+
+    for (const method of ['POST', 'ACL']) {
+      it(`is not retried for ${method}, which may already have changed something`, async () => {
+        const s = await serve(resetAlways);
+        await assert.rejects(transport().send({ method, url: s.url, body: '<x/>', purpose: 'sharing' }), isBrokenOff);
+        assert.equal(s.seen.length, 1);
+      });
+    }
+  });
+
+  it('never puts the password or the Authorization header in the trace', async () => {
+    const s = await serve((req, res, seen, i) => {
+      if (req.url === '/moved') return void res.writeHead(301, { location: '/dav/' }).end();
+      if (req.url === '/denied') return void res.writeHead(401).end();
+      if (req.url === '/reset') return void req.socket.resetAndDestroy();
+      ok207(req, res, seen, i);
+    });
+    const trace: TraceEntry[] = [];
+    const t = transport({ onTrace: (e) => trace.push(e) });
+    await t.send({ method: 'PROPFIND', url: new URL('/moved', s.url), body: PROPFIND_BODY, purpose: 'testing' });
+    await assert.rejects(t.send({ method: 'GET', url: new URL('/denied', s.url), purpose: 'testing' }), AuthError);
+    await assert.rejects(t.send({ method: 'POST', url: new URL('/reset', s.url), body: '<x/>', purpose: 'testing' }), NetworkError);
+
+    assert.equal(trace.length, 4);
+    assert.deepEqual(trace.map((e) => e.n), [1, 2, 3, 4]);
+    assert.deepEqual(trace.slice(0, 3).map((e) => [e.method, new URL(e.url).pathname, e.status]), [
+      ['PROPFIND', '/moved', 301],
+      ['PROPFIND', '/dav/', 207],
+      ['GET', '/denied', 401],
+    ]);
+    assert.equal(typeof trace[3]?.status, 'string', 'a failed request is traced with its error code');
+    const json = JSON.stringify(trace);
+    for (const secret of [PASSWORD, BASIC, BASIC.slice('Basic '.length), 'authorization', 'Basic ']) {
+      assert.ok(!json.toLowerCase().includes(secret.toLowerCase()), `trace does not contain ${JSON.stringify(secret)}`);
+    }
+    // The server did receive the credentials: the trace leaves them out, the requests do not.
+    assert.ok(s.seen.every((r) => r.headers.authorization === BASIC));
+  });
+});
