@@ -60,7 +60,8 @@ function isCalendar(r: MultiStatusResponse): boolean {
 
 /** Ownership per draft-pot's DAV:share-access, else CS:shared-url's presence, else DAV:owner. */
 function isOwned(r: MultiStatusResponse, principal: Principal): boolean {
-  const access = prop(r, P.shareAccess)?.children[0]?.name;
+  const accessEl = prop(r, P.shareAccess)?.children[0];
+  const access = accessEl?.ns === NS.DAV ? accessEl.name : undefined;
   if (access === 'read' || access === 'read-write') return false;
   if (access === 'shared-owner' || access === 'not-shared') return true;
   if (prop(r, P.csSharedUrl)) return false;

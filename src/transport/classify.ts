@@ -51,7 +51,7 @@ export function networkError(e: unknown, url: URL, timeoutMs: number): NetworkEr
     case 'ETIMEDOUT':
     case 'UND_ERR_ABORTED':
       return new NetworkError(
-        `${host} did not answer within ${Math.round(timeoutMs / 1000)} s`,
+        `${host} did not answer within ${+(timeoutMs / 1000).toFixed(1)} s`,
         'Check the server and your network, or give it longer with --timeout SECONDS.',
         'ETIMEDOUT',
         opt,

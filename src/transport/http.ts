@@ -175,7 +175,7 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max
     if (size > max) {
       body.destroy();
       throw new NetworkError(
-        `${url.host} sent more than ${Math.round(max / 1048576)} MiB in one response, far beyond any calendar listing`,
+        `${url.host} sent more than ${+(max / 1048576).toFixed(2)} MiB in one response, far beyond any calendar listing`,
         'Check that --url points at a CalDAV server and that no proxy is interfering.',
         'RESPONSE_TOO_LARGE',
       );
