@@ -38,10 +38,14 @@ export function parseEmail(input: string): string {
   const domainIn = raw.slice(at + 1);
   if (local.length === 0 || local.length > 64) fail('the part before "@" must be 1 to 64 characters');
   if (!LOCAL.test(local)) fail('the part before "@" may hold only letters, digits, dots and !$&\'*+=^_`{|}~- (no spaces, quotes, "/" or "%")');
-  const domain = domainToASCII(domainIn.toLowerCase());
+  // The WHATWG host parser behind domainToASCII silently drops tab/CR/LF and decodes %XX, so
+  // "exa\nmple.com" would become "example.com": refuse those before it sees them.
+  const domain = /[\s\p{Cc}%]/u.test(domainIn) ? '' : domainToASCII(domainIn.toLowerCase());
   if (!domain) fail(`"${inert(domainIn)}" is not a valid domain`);
   const labels = domain.split('.');
   if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) fail(`"${inert(domainIn)}" is not a valid domain`);
+  // The limit applies to what goes on the wire: the punycode form can be much longer than the input.
+  if (local.length + 1 + domain.length > 254) fail('it is longer than 254 characters (RFC 5321 §4.5.3.1.3)');
   return `${local}@${domain}`;
 }
 
@@ -95,9 +99,11 @@ export function principalFor(layout: Layout, email: string, base: URL): URL {
 /** The inverse mapping, for showing ACL grants as addresses. */
 export function emailFor(layout: Layout | undefined, principal: URL): string | undefined {
   if (!layout || layout.domains.length !== 1) return undefined;
-  const path = principal.pathname;
-  if (!path.startsWith(layout.prefix) || !path.endsWith(layout.suffix)) return undefined;
-  const local = path.slice(layout.prefix.length, path.length - layout.suffix.length || undefined);
+  // Trailing slashes are optional in hrefs (servers differ): compare without them.
+  const path = principal.pathname.replace(/\/+$/, '');
+  const suffix = layout.suffix.replace(/\/+$/, '');
+  if (!path.startsWith(layout.prefix) || !path.endsWith(suffix)) return undefined;
+  const local = path.slice(layout.prefix.length, path.length - suffix.length);
   if (!local || local.includes('/')) return undefined;
   try {
     return `${decodeURIComponent(local)}@${layout.domains[0]}`.toLowerCase();
