@@ -6,7 +6,8 @@ import { el, serialize } from '../xml/build.js';
 import { NS, qn } from '../xml/names.js';
 import { prop } from '../xml/multistatus.js';
 import { child, children, textOf, type XmlElement } from '../xml/parse.js';
-import type { Change, Grant, InviteStatus, Mechanism, PlannedRequest } from './types.js';
+import { emailFor } from './identity.js';
+import type { Change, Grant, InviteStatus, Mechanism, MechanismContext, PlannedRequest } from './types.js';
 
 const CS = (n: string) => qn(NS.CS, n);
 const D = (n: string) => qn(NS.DAV, n);
@@ -20,22 +21,38 @@ const STATUS: Record<string, InviteStatus> = {
 
 /** Invite status elements shared by CS:invite and DAV:invite (same local names in both specs). */
 export function inviteStatus(entry: XmlElement, ns: string): InviteStatus | undefined {
-  const s = entry.children.find((c) => c.ns === ns && c.name in STATUS);
+  // Object.hasOwn, not `in`: an element named "constructor" must not read as a status.
+  const s = entry.children.find((c) => c.ns === ns && Object.hasOwn(STATUS, c.name));
   return s && STATUS[s.name];
 }
 
 export const mailtoAddress = (href: string): string | undefined =>
   /^mailto:/i.test(href) ? href.slice(7).toLowerCase() : undefined;
 
-function grant(user: XmlElement): Grant | undefined {
+/**
+ * Who an invite href names: an address for "mailto:", else a principal (or urn:uuid) resolved to an
+ * absolute URL, so it matches the same principal in DAV:acl, and mapped to an address by the layout.
+ */
+export function hrefIdentity(href: string, base: URL, ctx: MechanismContext): { email: string | undefined; principal: string | undefined } {
+  const email = mailtoAddress(href);
+  if (email) return { email, principal: undefined };
+  let url: URL;
+  try {
+    url = new URL(href, base);
+  } catch {
+    return { email: undefined, principal: href };
+  }
+  return { email: emailFor(ctx.layout, url), principal: url.href };
+}
+
+function grant(user: XmlElement, base: URL, ctx: MechanismContext): Grant | undefined {
   const href = textOf(child(user, D('href')));
   if (!href) return undefined;
   const access = child(user, CS('access'))?.children[0]?.name;
   return {
     via: 'cs',
     href,
-    email: mailtoAddress(href),
-    principal: undefined,
+    ...hrefIdentity(href, base, ctx),
     name: textOf(child(user, CS('common-name'))) || undefined,
     level: access === 'read-write' ? 'edit' : access === 'read' ? 'read' : 'other',
     status: inviteStatus(user, NS.CS),
@@ -44,8 +61,8 @@ function grant(user: XmlElement): Grant | undefined {
 
 export const calendarServer: Mechanism = {
   id: 'cs',
-  grants(cal: Calendar): Grant[] {
-    return children(prop(cal.props, P.csInvite), CS('user')).flatMap((u) => grant(u) ?? []);
+  grants(cal: Calendar, ctx: MechanismContext): Grant[] {
+    return children(prop(cal.props, P.csInvite), CS('user')).flatMap((u) => grant(u, cal.props.url, ctx) ?? []);
   },
   plan(cal: Calendar, changes: readonly Change[]): PlannedRequest {
     const body = el(

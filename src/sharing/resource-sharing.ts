@@ -6,12 +6,12 @@ import { el, serialize } from '../xml/build.js';
 import { NS, qn } from '../xml/names.js';
 import { prop } from '../xml/multistatus.js';
 import { child, children, textOf, type XmlElement } from '../xml/parse.js';
-import type { Change, Grant, Mechanism, PlannedRequest } from './types.js';
-import { inviteStatus, mailtoAddress } from './cs.js';
+import type { Change, Grant, Mechanism, MechanismContext, PlannedRequest } from './types.js';
+import { hrefIdentity, inviteStatus } from './cs.js';
 
 const D = (n: string) => qn(NS.DAV, n);
 
-function grant(sharee: XmlElement): Grant | undefined {
+function grant(sharee: XmlElement, base: URL, ctx: MechanismContext): Grant | undefined {
   const href = textOf(child(sharee, D('href')));
   if (!href) return undefined;
   const access = child(sharee, D('share-access'))?.children[0]?.name;
@@ -19,8 +19,7 @@ function grant(sharee: XmlElement): Grant | undefined {
   return {
     via: 'resource-sharing',
     href,
-    email: mailtoAddress(href),
-    principal: mailtoAddress(href) ? undefined : href,
+    ...hrefIdentity(href, base, ctx),
     name: textOf(child(child(sharee, D('prop')), D('displayname'))) || undefined,
     level: access === 'read-write' ? 'edit' : access === 'read' ? 'read' : 'other',
     status: inviteStatus(sharee, NS.DAV),
@@ -31,8 +30,8 @@ const ACCESS = { read: 'read', edit: 'read-write', none: 'no-access' } as const;
 
 export const resourceSharing: Mechanism = {
   id: 'resource-sharing',
-  grants(cal: Calendar): Grant[] {
-    return children(prop(cal.props, P.invite), D('sharee')).flatMap((s) => grant(s) ?? []);
+  grants(cal: Calendar, ctx: MechanismContext): Grant[] {
+    return children(prop(cal.props, P.invite), D('sharee')).flatMap((s) => grant(s, cal.props.url, ctx) ?? []);
   },
   plan(cal: Calendar, changes: readonly Change[]): PlannedRequest {
     const body = el(
