@@ -7,7 +7,7 @@ import { readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities, MechanismId } from '../discovery/capabilities.js';
 import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { MECHANISMS, keyOf, shareesOf } from './sharees.js';
+import { MECHANISMS, findSharee, shareesOf } from './sharees.js';
 import { cannotShare } from './unsupported.js';
 import { LEVEL_LABEL, type Change, type Level, type MechanismContext, type PlannedRequest, type Sharee } from './types.js';
 
@@ -59,8 +59,7 @@ function choose(caps: Capabilities, via: MechanismId | undefined, owner: string,
   return via;
 }
 
-const find = (sharees: Sharee[], who: Identity) =>
-  sharees.find((s) => keyOf(s) === `mailto:${who.email.toLowerCase()}` || (who.principal && s.principal === who.principal.href));
+const find = findSharee;
 
 const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => find(sharees, who)?.level ?? 'none';
 
@@ -68,7 +67,7 @@ const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => 
  * Which mechanism fixes a pending change. The chosen one, unless its own record already shows the
  * wanted state and only the raw ACL disagrees (a grant made by ACL, not listed in any invite).
  */
-function mechanismFor(c: Change, cal: Calendar, ctx: MechanismContext, primary: MechanismId, aclOk: boolean): MechanismId {
+export function mechanismFor(c: Change, cal: Calendar, ctx: MechanismContext, primary: MechanismId, aclOk: boolean): MechanismId {
   if (primary === 'acl' || !aclOk) return primary;
   const own = MECHANISMS[primary].grants(cal, ctx).find((g) => g.email === c.who.email.toLowerCase());
   const ownLevel = own?.level ?? 'none';

@@ -5,6 +5,8 @@ import type { Calendar } from '../discovery/calendars.js';
 import { calendarServer } from './cs.js';
 import { resourceSharing } from './resource-sharing.js';
 import { webdavAcl } from './acl.js';
+import { sameResource } from '../discovery/propfind.js';
+import type { Identity } from './identity.js';
 import type { Grant, Level, Mechanism, MechanismContext, MechanismId, Sharee } from './types.js';
 
 export const MECHANISMS: Record<MechanismId, Mechanism> = {
@@ -18,6 +20,25 @@ export const higher = <T extends Level | 'other' | 'none'>(a: T, b: T): T => (RA
 
 export const keyOf = (g: { email: string | undefined; principal: string | undefined }) =>
   g.email ? `mailto:${g.email.toLowerCase()}` : (g.principal ?? '');
+
+const samePrincipal = (href: string, url: URL): boolean => {
+  try {
+    return sameResource(new URL(href), url);
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The sharee an identity refers to: by address first, else by principal URL compared the way servers
+ * mean it (trailing slash optional, escaping decoded), since ACL hrefs are spelled as each server likes.
+ */
+export function findSharee(sharees: readonly Sharee[], who: Identity): Sharee | undefined {
+  const key = `mailto:${who.email.toLowerCase()}`;
+  const byEmail = sharees.find((s) => keyOf(s) === key);
+  if (byEmail || !who.principal) return byEmail;
+  return sharees.find((s) => s.principal !== undefined && samePrincipal(s.principal, who.principal!));
+}
 
 export function allGrants(cal: Calendar, ctx: MechanismContext): Grant[] {
   return Object.values(MECHANISMS).flatMap((m) => m.grants(cal, ctx));

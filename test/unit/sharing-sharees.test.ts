@@ -1,0 +1,124 @@
+// Who has access, merged from CS:invite, DAV:invite and DAV:acl; and how the engine finds a person
+// in that list (by address, or by principal URL however the server spells it) and picks the
+// mechanism that can fix a change.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { findSharee, higher, keyOf, originOf, shareeCount, shareesOf } from '../../src/sharing/sharees.js';
+import { mechanismFor } from '../../src/sharing/engine.js';
+import type { Sharee } from '../../src/sharing/types.js';
+import { ORIGIN, calendarWith, ctx, person } from './fixtures/sharing.js';
+
+const csUser = (h: string, status: string, access: string) => `<S:user><X:href>${h}</X:href><S:${status}/><S:access><S:${access}/></S:access></S:user>`;
+const davSharee = (h: string, status: string, access: string) => `<X:sharee><X:href>${h}</X:href><X:${status}/><X:share-access><X:${access}/></X:share-access></X:sharee>`;
+const grantAce = (path: string, ...privs: string[]) =>
+  `<X:ace><X:principal><X:href>${path}</X:href></X:principal><X:grant>${privs.map((p) => `<X:privilege><X:${p}/></X:privilege>`).join('')}</X:grant></X:ace>`;
+const OWNER_ACE = '<X:ace><X:principal><X:self/></X:principal><X:grant><X:privilege><X:all/></X:privilege></X:grant></X:ace>';
+const SUPPORTED =
+  '<X:supported-privilege-set><X:supported-privilege><X:privilege><X:all/></X:privilege>' +
+  '<X:supported-privilege><X:privilege><X:read/></X:privilege></X:supported-privilege>' +
+  '<X:supported-privilege><X:privilege><X:write/></X:privilege>' +
+  '<X:supported-privilege><X:privilege><X:write-properties/></X:privilege></X:supported-privilege></X:supported-privilege>' +
+  '</X:supported-privilege></X:supported-privilege-set>';
+const cal = (cs: string, dav: string, aces: string) =>
+  calendarWith(SUPPORTED, `<S:invite>${cs}</S:invite>`, `<X:invite>${dav}</X:invite>`, `<X:acl>${OWNER_ACE}${aces}</X:acl>`);
+
+const brief = (s: Sharee[]) => s.map((x) => ({ email: x.email, level: x.level, status: x.status, sources: x.sources }));
+
+describe('shareesOf: one entry per person across the three mechanisms', () => {
+  it('merges a person shared by invite (mailto) and by ACL (principal) into one, sources in order', () => {
+    const c = cal(
+      csUser('mailto:bob@example.test', 'invite-accepted', 'read'),
+      davSharee('mailto:Bob@Example.test', 'invite-accepted', 'read'),
+      grantAce('/dav/principals/user/bob/', 'read', 'write-properties'),
+    );
+    const s = shareesOf(c, ctx);
+    assert.deepEqual(brief(s), [{ email: 'bob@example.test', level: 'read', status: 'accepted', sources: ['cs', 'resource-sharing', 'acl'] }]);
+    assert.equal(s[0]!.principal, `${ORIGIN}/dav/principals/user/bob/`, 'the ACL supplies the principal');
+    assert.equal(originOf(s[0]!), 'invitation');
+  });
+
+  it('the effective level is the highest any mechanism shows', () => {
+    const c = cal(csUser('mailto:bob@example.test', 'invite-noresponse', 'read'), '', grantAce('/dav/principals/user/bob/', 'read', 'write'));
+    assert.deepEqual(brief(shareesOf(c, ctx)), [{ email: 'bob@example.test', level: 'edit', status: 'pending', sources: ['cs', 'acl'] }]);
+  });
+
+  it('an ACL-only grant (not in any invite) has origin "acl" and no invite status', () => {
+    const c = cal('', '', grantAce('/dav/principals/user/carol/', 'read'));
+    const [s] = shareesOf(c, ctx);
+    assert.deepEqual(brief([s!]), [{ email: 'carol@example.test', level: 'read', status: undefined, sources: ['acl'] }]);
+    assert.equal(originOf(s!), 'acl');
+  });
+
+  it('merges an invite naming a principal URL with the ACL grant to the same principal spelled differently', () => {
+    const c = cal('', davSharee('/dav/principals/user/dave', 'invite-accepted', 'read'), grantAce(`${ORIGIN}/dav/principals/user/dave/`, 'read'));
+    assert.deepEqual(brief(shareesOf(c, ctx)), [{ email: 'dave@example.test', level: 'read', status: 'accepted', sources: ['resource-sharing', 'acl'] }]);
+  });
+
+  it('keeps different people apart, sorted by key, and counts them', () => {
+    const c = cal(
+      csUser('mailto:carol@example.test', 'invite-declined', 'read-write') + csUser('mailto:bob@example.test', 'invite-accepted', 'read'),
+      '',
+      grantAce('/dav/principals/group/staff/', 'read'),
+    );
+    const s = shareesOf(c, ctx);
+    assert.deepEqual(s.map(keyOf), [`${ORIGIN}/dav/principals/group/staff/`, 'mailto:bob@example.test', 'mailto:carol@example.test']);
+    assert.equal(s[0]!.email, undefined, 'a group has no address');
+    assert.equal(shareeCount(c, ctx), 3);
+  });
+
+  it('lists nobody for a calendar shared with nobody (the owner is not a sharee)', () => {
+    assert.deepEqual(shareesOf(cal('', '', ''), ctx), []);
+  });
+
+  it('higher ranks none < other < read < edit', () => {
+    assert.equal(higher('none', 'other'), 'other');
+    assert.equal(higher('read', 'other'), 'read');
+    assert.equal(higher('edit', 'read'), 'edit');
+    assert.equal(higher('read', 'edit'), 'edit');
+  });
+});
+
+describe('findSharee (how share/unshare find a person in the read-back state)', () => {
+  const s: Sharee[] = [
+    { email: undefined, principal: `${ORIGIN}/dav/principals/user/erin`, name: undefined, level: 'read', status: undefined, sources: ['acl'] },
+    { email: 'bob@example.test', principal: undefined, name: undefined, level: 'edit', status: 'accepted', sources: ['cs'] },
+  ];
+
+  it('by address, whatever its case', () => {
+    assert.equal(findSharee(s, { ...person('bob', false), email: 'BOB@example.test' })?.level, 'edit');
+  });
+
+  it('by principal URL, with or without the trailing slash the server used', () => {
+    assert.equal(findSharee(s, person('erin'))?.level, 'read');
+    assert.equal(findSharee(s, { ...person('erin'), principal: new URL(`${ORIGIN}/dav/principals/user/%65rin/`) })?.level, 'read');
+  });
+
+  it('nobody else', () => {
+    assert.equal(findSharee(s, person('carol')), undefined);
+    assert.equal(findSharee(s, person('erin', false)), undefined, 'no principal, no address match');
+  });
+});
+
+describe('mechanismFor: which mechanism fixes a pending change', () => {
+  // bob is listed in neither invite, but the raw ACL gives him read (a grant made by ACL).
+  const aclOnly = cal('', '', grantAce('/dav/principals/user/bob/', 'read'));
+  const invited = cal(csUser('mailto:bob@example.test', 'invite-accepted', 'read'), '', grantAce('/dav/principals/user/bob/', 'read', 'write-properties'));
+
+  it('revoking an ACL-only grant through a sharing extension goes to the ACL (the invite already says "none")', () => {
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, aclOnly, ctx, 'cs', true), 'acl');
+  });
+
+  it('but stays with the chosen mechanism when the ACL is not writable', () => {
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, aclOnly, ctx, 'cs', false), 'cs');
+  });
+
+  it('a change the invite does not show yet goes through the chosen extension', () => {
+    assert.equal(mechanismFor({ who: person('bob'), level: 'edit' }, invited, ctx, 'cs', true), 'cs');
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, invited, ctx, 'cs', true), 'cs');
+    assert.equal(mechanismFor({ who: person('carol'), level: 'read' }, invited, ctx, 'resource-sharing', true), 'resource-sharing');
+  });
+
+  it('ACL chosen: always ACL', () => {
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, invited, ctx, 'acl', true), 'acl');
+  });
+});
