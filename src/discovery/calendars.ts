@@ -23,6 +23,9 @@ export const P = {
   csSharedUrl: qn(NS.CS, 'shared-url'),
   color: qn(NS.ICAL, 'calendar-color'),
   description: qn(NS.CALDAV, 'calendar-description'),
+  // RFC 6578 §4: any URI; Radicale's own (http://radicale.org/ns/sync/…) tells it apart when its
+  // WSGI server does not name itself, so refusals can give Radicale's administrator advice.
+  syncToken: D('sync-token'),
 } as const;
 
 /** Every property one listing asks for; servers answer 404 per property for what they lack. */

@@ -1,7 +1,9 @@
 // Servers that cannot share over CalDAV: say so plainly, before anything is sent that changes state,
 // and tell the user what their administrator can do instead.
 import type { Capabilities } from '../discovery/capabilities.js';
-import { calendarName } from '../discovery/calendars.js';
+import { P, calendarName } from '../discovery/calendars.js';
+import { prop } from '../xml/multistatus.js';
+import { textOf } from '../xml/parse.js';
 import { UnsupportedError } from '../errors.js';
 import { inert } from '../util/inert.js';
 import type { Level } from './types.js';
@@ -10,7 +12,8 @@ export type ServerKind = 'radicale' | 'xandikos' | 'other';
 
 export function serverKind(caps: Capabilities): ServerKind {
   const s = caps.server.server ?? '';
-  if (/radicale/i.test(s)) return 'radicale';
+  const syncToken = textOf(prop(caps.calendar.props, P.syncToken)) ?? '';
+  if (/radicale/i.test(s) || syncToken.startsWith('http://radicale.org/ns/sync/')) return 'radicale';
   if (/xandikos/i.test(s)) return 'xandikos';
   return 'other';
 }

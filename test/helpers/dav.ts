@@ -37,14 +37,23 @@ export const ics = (uid: string, summary: string) =>
   ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//calshare tests//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z',
     'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
 
+const DEFAULT_ACL = '<?xml version="1.0" encoding="utf-8"?><d:acl xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+  + '<d:ace><d:principal><d:self/></d:principal><d:grant><d:privilege><d:all/></d:privilege></d:grant></d:ace>'
+  + '<d:ace><d:principal><d:all/></d:principal><d:grant><d:privilege><c:read-free-busy/></d:privilege></d:grant></d:ace></d:acl>';
+
 /** Creates a fresh calendar owned by `owner` on Cyrus, with one event in it; isolates each test. */
 export async function freshCalendar(owner: User = 'alice', name = `t-${randomUUID().slice(0, 8)}`): Promise<{ url: string; name: string; eventUrl: string }> {
   const url = `${CYRUS.home(owner)}${name}/`;
   const mk = await dav(owner, 'MKCALENDAR', url,
     `<?xml version="1.0" encoding="utf-8"?><c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>${name}</d:displayname></d:prop></d:set></c:mkcalendar>`);
   if (mk.status !== 201) throw new Error(`MKCALENDAR ${url} → ${mk.status} ${mk.body}`);
+  // Cyrus copies the home's ACL into a new calendar, and the home holds a read grant for anyone an
+  // ACL grants read on any sibling calendar (another test's share): start from Cyrus's own default.
+  const acl = await dav(owner, 'ACL', url, DEFAULT_ACL);
+  if (acl.status !== 200) throw new Error(`ACL ${url} → ${acl.status} ${acl.body}`);
   const eventUrl = `${url}seed.ics`;
-  const put = await dav(owner, 'PUT', eventUrl, ics('seed', 'Seed event'), { 'content-type': 'text/calendar; charset=utf-8' });
+  // Cyrus refuses a UID already used in another of the owner's calendars (unique-scheduling-object-resource).
+  const put = await dav(owner, 'PUT', eventUrl, ics(`seed-${name}`, 'Seed event'), { 'content-type': 'text/calendar; charset=utf-8' });
   if (put.status !== 201 && put.status !== 204) throw new Error(`PUT seed → ${put.status}`);
   return { url, name, eventUrl };
 }
