@@ -18,8 +18,27 @@ export function serverKind(caps: Capabilities): ServerKind {
   return 'other';
 }
 
-// Radicale's rights file matches "user" and "collection" with Python regexes (fullmatch).
-const pyEscape = (s: string) => s.replace(/[.^$*+?{}[\]\\|()]/g, '\\$&');
+// Radicale's rights file (radicale/rights/from_file.py) is read by Python's configparser, whose
+// interpolation gives "%" a meaning and which strips values; each pattern then goes through
+// str.format(), which gives "{" "}" one, before re.fullmatch. A pattern wrong for any of the three
+// makes every request fail, so escape for all of them: regex metacharacters with "\", braces also
+// doubled, "%" doubled, spaces and control characters as \xHH.
+const pyEscape = (s: string) =>
+  s.replace(/[.^$*+?{}[\]\\|()%]|[\u0000-\u0020\u007f]/g, (c) => {
+    if (c === '%') return '%%';
+    if (c === '{' || c === '}') return `\\${c}${c}`;
+    if (c <= ' ' || c === '\u007f') return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+    return `\\${c}`;
+  });
+
+/** Radicale matches the decoded path (WSGI PATH_INFO), not the escaped one in the calendar's URL. */
+const decodePath = (p: string) => {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
+};
 
 /**
  * The rights-file sections a Radicale administrator adds for one share. Radicale uses the first
@@ -27,7 +46,7 @@ const pyEscape = (s: string) => s.replace(/[.^$*+?{}[\]\\|()]/g, '\\$&');
  * "r"/"rw" act on calendar contents; "R" on the parent lets the sharee's client find the calendar.
  */
 export function radicaleRights(owner: string, calendarPath: string, sharee: string, level: Level): string {
-  const coll = calendarPath.replace(/^\/+|\/+$/g, '');
+  const coll = decodePath(calendarPath).replace(/^\/+|\/+$/g, '');
   const parent = coll.split('/').slice(0, -1).join('/') || owner;
   const id = `${owner}-${coll.split('/').pop()}-${sharee}`.replace(/[^A-Za-z0-9_.-]/g, '_');
   return [
