@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 # chromium: the web UI's end-to-end tests (playwright-core drives Debian's build; no browser download).
 # gnome-keyring, dbus, libsecret-tools: a real Secret Service for the keyring tests.
 PACKAGES=(tmux chromium gnome-keyring dbus dbus-x11 libsecret-tools openssl curl)
+# python3: the Radicale rights-file unit test reads calshare's sections with Python's configparser and re.
+PACKAGES+=(python3)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
