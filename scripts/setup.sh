@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # tmux: drives the interactive CLI in a real pseudo-terminal.
 # chromium: the web UI's end-to-end tests (playwright-core drives Debian's build; no browser download).
 # gnome-keyring, dbus, libsecret-tools: a real Secret Service for the keyring tests.
-PACKAGES=(tmux chromium gnome-keyring dbus dbus-x11 libsecret-tools openssl curl)
+# zsh, fish: the shells `calshare completion zsh|fish` writes for (their scripts are checked by them).
+PACKAGES=(tmux chromium gnome-keyring dbus dbus-x11 libsecret-tools openssl curl zsh fish)
 # python3: the Radicale rights-file unit test reads calshare's sections with Python's configparser and re.
 PACKAGES+=(python3)
 

@@ -21,6 +21,15 @@ never takes a secret on the command line.
 
 ${EXIT_CODE_HELP}`,
   )
+  .addHelpText(
+    'after',
+    `
+Examples:
+  calshare share               # on a terminal: pick a calendar, type addresses, choose a level
+  calshare share Work bob@example.com --view --json
+  calshare unshare Work bob@example.com --yes
+  source <(calshare completion bash)`,
+  )
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
@@ -44,8 +53,8 @@ const via = () =>
 
 program
   .command('share')
-  .argument('<calendar>', 'display name, path or URL of your calendar')
-  .argument('<email...>', 'people to share with')
+  .argument('[calendar]', 'display name, path or URL of your calendar (asked on a terminal when omitted)')
+  .argument('[email...]', 'people to share with (asked on a terminal when omitted)')
   .option('--view', 'view-only: they can read events')
   .option('--edit', 'edit: they can create, change and delete events')
   .addOption(via())
@@ -55,11 +64,16 @@ program
     'after',
     `
 Examples:
+  calshare share                      # on a terminal: pick calendar, people and level
   calshare share Work bob@example.com --view
   calshare share Work bob@example.com carol@example.com --edit --via acl --json
-  calshare share /dav/calendars/user/alice/Default/ bob@example.com --view --dry-run`,
+  calshare share /dav/calendars/user/alice/Default/ bob@example.com --view --dry-run
+
+Without a terminal (or with --json) nothing is asked: a missing CALENDAR, EMAIL or
+--view/--edit is a usage error (exit 2). Ctrl-C at a prompt exits 130, Esc or
+Ctrl-D exits 2; nothing is sent before the last answer.`,
   )
-  .action(async (calendar: string, emails: string[], _o, cmd: Command) =>
+  .action(async (calendar: string | undefined, emails: string[], _o, cmd: Command) =>
     (await import('./commands/share.js')).run(calendar, emails, cmd.optsWithGlobals()),
   );
 
@@ -74,17 +88,48 @@ program
 
 program
   .command('unshare')
-  .argument('<calendar>', 'display name, path or URL of your calendar')
-  .argument('[email...]', 'people to remove')
+  .argument('[calendar]', 'display name, path or URL of your calendar (picked on a terminal when omitted)')
+  .argument('[email...]', 'people to remove (picked on a terminal when omitted)')
   .option('--all', 'remove everyone the calendar is shared with')
   .option('-y, --yes', 'do not ask for confirmation (required when not at a terminal)')
   .addOption(via())
   .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
   .description('take sharing back from one, several or all people; verified by reading it back')
-  .addHelpText('after', '\nExamples:\n  calshare unshare Work bob@example.com --yes\n  calshare unshare Work --all --yes --json')
-  .action(async (calendar: string, emails: string[], _o, cmd: Command) =>
+  .addHelpText(
+    'after',
+    `
+Examples:
+  calshare unshare                    # on a terminal: pick a shared calendar, then people
+  calshare unshare Work bob@example.com --yes
+  calshare unshare Work --all --yes --json
+
+Without a terminal (or with --json) nothing is asked: a missing CALENDAR, EMAIL/--all
+or --yes is a usage error (exit 2). Ctrl-C at a prompt exits 130, Esc or Ctrl-D
+exits 2; nothing is sent before the confirmation.`,
+  )
+  .action(async (calendar: string | undefined, emails: string[], _o, cmd: Command) =>
     (await import('./commands/unshare.js')).run(calendar, emails, cmd.optsWithGlobals()),
   );
+
+program
+  .command('completion')
+  .argument('<shell>', 'bash, zsh or fish')
+  .description('print a shell completion script (commands, flags, account names)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  source <(calshare completion bash)                    # try it in this shell
+  calshare completion bash > ~/.local/share/bash-completion/completions/calshare
+  calshare completion zsh > "\${fpath[1]}/_calshare"
+  calshare completion fish > ~/.config/fish/completions/calshare.fish`,
+  )
+  .action(async (shell: string) => (await import('./commands/completion.js')).run(shell, program));
+
+// Used by the completion scripts to offer account names; prints one name a line, never fails.
+program
+  .command('__accounts', { hidden: true })
+  .action(async () => (await import('./commands/completion.js')).printAccounts());
 
 async function main(argv: string[]): Promise<number> {
   try {

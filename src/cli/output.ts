@@ -54,6 +54,7 @@ export function errorJson(e: CalshareError): Record<string, unknown> {
 export function reportError(e: unknown, json: boolean): number {
   if (isCalshareError(e)) {
     if (json) printJson(errorJson(e));
+    if ('shown' in e && e.shown === true) return e.exitCode; // a prompt's frame already said it
     const serverWords = 'serverMessage' in e && e.serverMessage ? `\n  server said: ${e.serverMessage}` : '';
     process.stderr.write(`${paint(process.stderr, 'red', 'error:')} ${inert(e.message)}${serverWords}\n`);
     if (e.hint) process.stderr.write(`${paint(process.stderr, 'dim', 'hint:')} ${e.hint}\n`);
@@ -66,10 +67,11 @@ export function reportError(e: unknown, json: boolean): number {
 }
 
 export const EXIT_CODE_HELP = `Exit codes:
-  ${ExitCode.ok}  success
-  ${ExitCode.usage}  usage or invalid input (bad URL, unknown calendar, missing flag)
-  ${ExitCode.auth}  authentication failed (wrong user name, password or token)
-  ${ExitCode.network}  network or TLS problem (refused, timeout, untrusted certificate: see --ca-file)
-  ${ExitCode.refused}  the server refused the request (its DAV:error precondition is named)
-  ${ExitCode.unsupported}  the server cannot do this over CalDAV (the message says what an administrator can do)
-  ${ExitCode.verification}  the server said yes, but reading back shows the change did not take effect`;
+  ${ExitCode.ok}    success
+  ${ExitCode.usage}    usage or invalid input (bad URL, unknown calendar, missing flag)
+  ${ExitCode.auth}    authentication failed (wrong user name, password or token)
+  ${ExitCode.network}    network or TLS problem (refused, timeout, untrusted certificate: see --ca-file)
+  ${ExitCode.refused}    the server refused the request (its DAV:error precondition is named)
+  ${ExitCode.unsupported}    the server cannot do this over CalDAV (the message says what an administrator can do)
+  ${ExitCode.verification}    the server said yes, but reading back shows the change did not take effect
+  130  cancelled with Ctrl-C at a prompt (nothing was sent; Esc or Ctrl-D at a prompt is 2)`;

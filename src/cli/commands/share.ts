@@ -1,7 +1,13 @@
+// `calshare share [CALENDAR] [EMAIL...] --view|--edit`. On a terminal, what is missing is asked
+// (interactive/share-flow.ts); anywhere else it is a usage error naming the missing piece.
 import { withSession, type GlobalFlags } from '../connect.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../../errors.js';
 import type { MechanismId } from '../../discovery/capabilities.js';
+import type { Calendar } from '../../discovery/calendars.js';
+import type { Level } from '../../sharing/types.js';
+import { canPrompt, missing } from '../interactive/gate.js';
+import { progress } from '../interactive/progress.js';
 import { assertVerified, outcomeJson, printOutcome } from './sharing-output.js';
 
 export interface ShareFlags extends GlobalFlags {
@@ -9,18 +15,42 @@ export interface ShareFlags extends GlobalFlags {
   edit?: boolean;
   via?: MechanismId;
   dryRun?: boolean;
+  account?: string;
 }
 
-export async function run(calendar: string, emails: string[], flags: ShareFlags): Promise<void> {
+const USAGE = 'calshare share CALENDAR EMAIL... --view|--edit';
+
+function levelOf(flags: ShareFlags): Level | undefined {
   if (flags.view && flags.edit) throw new UsageError('--view and --edit exclude each other', 'Choose one level.');
-  if (!flags.view && !flags.edit) throw new UsageError('missing --view or --edit', 'Say which access to grant: --view (read events) or --edit (create, change, delete).');
-  if (emails.length === 0) throw new UsageError('missing EMAIL', 'Name at least one person by e-mail address.');
+  return flags.edit ? 'edit' : flags.view ? 'read' : undefined;
+}
+
+/** Without a terminal every piece must be on the command line; checked before any request. */
+function requireAll(calendar: string | undefined, emails: string[], level: Level | undefined): void {
+  if (!calendar) throw missing('CALENDAR argument', `Name the calendar by display name, path or URL: ${USAGE}.`);
+  if (emails.length === 0) throw missing('EMAIL argument', `Name at least one person by e-mail address: ${USAGE}.`);
+  if (!level) throw missing('--view or --edit', 'Say which access to grant: --view (read events) or --edit (create, change, delete).');
+}
+
+export async function run(calendar: string | undefined, emails: string[], flags: ShareFlags): Promise<void> {
+  const level = levelOf(flags);
+  const ask = canPrompt(flags) && (!calendar || emails.length === 0 || !level);
+  if (!ask) requireAll(calendar, emails, level);
   const { parseEmails } = await import('../../sharing/identity.js');
-  parseEmails(emails); // every bad address reported before any request
+  if (emails.length) parseEmails(emails); // every bad address reported before any request
   await withSession(flags, async (s) => {
+    let plan: { cal: Calendar; emails: string[]; level: Level };
+    if (ask) {
+      const { askShare } = await import('../interactive/share-flow.js');
+      plan = await askShare(s, { calendar, emails, level, via: flags.via }, flags);
+    } else {
+      plan = { cal: await s.resolveCalendar(calendar!), emails, level: level! };
+    }
     const { share } = await import('../../sharing/engine.js');
-    const cal = await s.resolveCalendar(calendar);
-    const outcome = await share(s, cal, emails, flags.edit ? 'edit' : 'read', { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) });
+    const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Sharing, then reading it back…');
+    const outcome = await share(s, plan.cal, plan.emails, plan.level, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }).finally(
+      () => busy.done('Done'),
+    );
     if (flags.json) printJson(outcomeJson(outcome));
     else printOutcome(outcome);
     assertVerified(outcome);

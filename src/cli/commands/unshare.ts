@@ -1,10 +1,12 @@
-import { createInterface } from 'node:readline/promises';
+// `calshare unshare [CALENDAR] [EMAIL...|--all] --yes`. On a terminal, what is missing is asked and
+// the removal confirmed (interactive/unshare-flow.ts); anywhere else missing input is a usage error.
 import { withSession, type GlobalFlags } from '../connect.js';
 import { printJson } from '../output.js';
 import { UsageError } from '../../errors.js';
 import type { MechanismId } from '../../discovery/capabilities.js';
-import { calendarName } from '../../discovery/calendars.js';
-import { inert } from '../../util/inert.js';
+import type { Calendar } from '../../discovery/calendars.js';
+import { canPrompt, missing } from '../interactive/gate.js';
+import { progress } from '../interactive/progress.js';
 import { assertVerified, outcomeJson, printOutcome } from './sharing-output.js';
 
 export interface UnshareFlags extends GlobalFlags {
@@ -12,33 +14,36 @@ export interface UnshareFlags extends GlobalFlags {
   yes?: boolean;
   via?: MechanismId;
   dryRun?: boolean;
+  account?: string;
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
+const USAGE = 'calshare unshare CALENDAR EMAIL...|--all --yes';
+
+function requireAll(calendar: string | undefined, emails: string[], flags: UnshareFlags): void {
+  if (!calendar) throw missing('CALENDAR argument', `Name the calendar by display name, path or URL: ${USAGE}.`);
+  if (!flags.all && emails.length === 0) throw missing('EMAIL argument or --all', 'Name the people to remove, or pass --all to remove everyone.');
+  if (!flags.yes && !flags.dryRun) throw missing('--yes', 'Add --yes to confirm the removal, or --dry-run to see what would be sent.');
 }
 
-export async function run(calendar: string, emails: string[], flags: UnshareFlags): Promise<void> {
+export async function run(calendar: string | undefined, emails: string[], flags: UnshareFlags): Promise<void> {
   if (flags.all && emails.length) throw new UsageError('give either EMAIL... or --all, not both');
-  if (!flags.all && emails.length === 0) throw new UsageError('missing EMAIL or --all', 'Name the people to remove, or pass --all to remove everyone.');
-  const interactive = process.stdin.isTTY && process.stderr.isTTY;
-  if (!flags.yes && !flags.dryRun && !interactive) {
-    throw new UsageError('unshare needs --yes when not run at a terminal', 'Add --yes to confirm, or --dry-run to see what would be sent.');
-  }
-  if (!flags.all) (await import('../../sharing/identity.js')).parseEmails(emails);
+  const settled = Boolean(flags.yes || flags.dryRun);
+  const ask = canPrompt(flags) && (!calendar || (!flags.all && emails.length === 0) || !settled);
+  if (!ask) requireAll(calendar, emails, flags);
+  if (emails.length) (await import('../../sharing/identity.js')).parseEmails(emails);
   await withSession(flags, async (s) => {
-    const { unshare } = await import('../../sharing/engine.js');
-    const cal = await s.resolveCalendar(calendar);
-    if (!flags.yes && !flags.dryRun) {
-      const who = flags.all ? 'everyone' : emails.join(', ');
-      if (!(await confirm(`Remove ${who} from "${inert(calendarName(cal))}"?`))) throw new UsageError('cancelled; nothing was changed');
+    let plan: { cal: Calendar; who: string[] | 'all' };
+    if (ask) {
+      const { askUnshare } = await import('../interactive/unshare-flow.js');
+      plan = await askUnshare(s, { calendar, emails, all: Boolean(flags.all), yes: settled, via: flags.via }, flags);
+    } else {
+      plan = { cal: await s.resolveCalendar(calendar!), who: flags.all ? 'all' : emails };
     }
-    const outcome = await unshare(s, cal, flags.all ? 'all' : emails, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) });
+    const { unshare } = await import('../../sharing/engine.js');
+    const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Removing, then reading it back…');
+    const outcome = await unshare(s, plan.cal, plan.who, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }).finally(
+      () => busy.done('Done'),
+    );
     if (flags.json) printJson(outcomeJson(outcome));
     else printOutcome(outcome);
     assertVerified(outcome);
