@@ -18,7 +18,15 @@ export async function progress(flags: { json?: boolean }, message: string): Prom
     return quiet;
   }
   const { spinner } = await import('@clack/prompts');
-  const s = spinner();
+  // The spinner takes over SIGINT (to tidy the line); without this a Ctrl-C while a request is in
+  // flight would be swallowed. What the server already applied is unknown at that point: say so.
+  const s = spinner({
+    cancelMessage: 'Interrupted',
+    onCancel: () => {
+      process.stderr.write('Interrupted while the server was working; `calshare sharees` shows what changed.\n');
+      process.exit(130);
+    },
+  });
   s.start(message);
   return { done: (m) => s.stop(m), fail: () => s.stop() };
 }
