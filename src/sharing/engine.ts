@@ -112,19 +112,25 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
     const b = levelIn(before, c.who);
     const a = levelIn(after, c.who);
     const s = find(after, c.who);
-    const result: PersonResultKind = opts.dryRun
-      ? b === c.level ? (c.level === 'none' ? 'not-shared' : 'unchanged') : 'planned'
-      : a !== c.level ? 'mismatch'
-      : b === c.level ? (c.level === 'none' ? 'not-shared' : 'unchanged')
-      : c.level === 'none' ? 'removed'
-      : b === 'none' ? 'shared'
-      : 'changed';
+    const result = resultKind(c.level, b, a, Boolean(opts.dryRun));
     return { email: c.who.email, requested: c.level, before: b, after: opts.dryRun ? b : a, result, status: s?.status };
   });
   const mismatches = results
     .filter((r) => r.result === 'mismatch')
     .map((r) => ({ email: r.email, expected: label(r.requested), seen: label(r.after) }));
   return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches };
+}
+
+type Seen = Level | 'other' | 'none';
+
+/** What happened to one person, from what was asked and their level before and after the change. */
+export function resultKind(requested: Level | 'none', before: Seen, after: Seen, dryRun: boolean): PersonResultKind {
+  const already = requested === 'none' ? 'not-shared' : 'unchanged';
+  if (dryRun) return before === requested ? already : 'planned';
+  if (after !== requested) return 'mismatch';
+  if (before === requested) return already;
+  if (requested === 'none') return 'removed';
+  return before === 'none' ? 'shared' : 'changed';
 }
 
 const label = (l: Level | 'other' | 'none') => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
