@@ -80,13 +80,18 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   const requests: PlannedRequest[] = [];
   let state = cal;
   let wroteAcl = false;
+  // The sharees of a state once, not once per person: a 500-person share stays linear.
+  const pendingIn = (st: Calendar) => {
+    const now = shareesOf(st, ctx);
+    return wanted.filter((c) => levelIn(now, c.who) !== c.level);
+  };
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    let pending = wanted.filter((c) => levelIn(shareesOf(state, ctx), c.who) !== c.level);
+    let pending = pendingIn(state);
     if (pending.length === 0 && wroteAcl) {
       // Another writer may have replaced the ACL between our write and our read: look once more.
       await sleep(50 + Math.random() * 150);
       state = (await reread(session, state)) ?? state;
-      pending = wanted.filter((c) => levelIn(shareesOf(state, ctx), c.who) !== c.level);
+      pending = pendingIn(state);
       wroteAcl = false;
     }
     if (pending.length === 0) break;

@@ -114,6 +114,26 @@ export function emailFor(layout: Layout | undefined, principal: URL): string | u
 
 const ADDRESS_SET = qn(NS.CALDAV, 'calendar-user-address-set');
 
+/** As many lookups in flight as the transport keeps connections per server (one each). */
+const LOOKUPS_AT_ONCE = 8;
+
+/**
+ * Maps `items` in order with at most `width` calls in flight; a worker takes the next item as soon
+ * as its last one is done, so one slow answer does not hold a whole batch back.
+ */
+async function pool<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
+}
+
 /**
  * Maps addresses to identities, proving each person exists where the server allows it: a PROPFIND
  * of the principal answers 207 or 403 for a user that exists and 404 for one that does not (some
@@ -151,8 +171,7 @@ export async function resolveIdentities(t: Transport, me: Principal, emails: rea
     }
     return { email, mailto, principal: url };
   };
-  const out: Identity[] = [];
-  for (let i = 0; i < emails.length; i += 8) out.push(...(await Promise.all(emails.slice(i, i + 8).map(resolve))));
+  const out = await pool(emails, LOOKUPS_AT_ONCE, resolve);
   if (foreign.length) {
     throw new UsageError(
       `${foreign.join(', ')}: this server's users have addresses @${layout!.domains.join(', @')}; it would give the share to whichever local user has the same name`,
