@@ -9,6 +9,7 @@ const program = new Command('calshare')
   .version('0.1.0')
   .addOption(new Option('--url <url>', 'CalDAV server address: its root or any URL on it').env('CALSHARE_URL'))
   .addOption(new Option('--username <name>', 'your user name on that server').env('CALSHARE_USERNAME'))
+  .addOption(new Option('--account <name>', 'use this account saved by `calshare login` (default: the only one)').env('CALSHARE_ACCOUNT'))
   .option('--ca-file <path>', 'trust this CA certificate (PEM), for private or self-signed servers')
   .option('--timeout <seconds>', 'give up on a request after this long (default 30)')
   .option('--json', 'print one JSON document on stdout, for scripts')
@@ -16,8 +17,9 @@ const program = new Command('calshare')
   .addHelpText(
     'after',
     `
-The password is read from the CALSHARE_PASSWORD environment variable; calshare
-never takes a secret on the command line.
+Log in once with \`calshare login\` (the secret goes to the OS keyring), or give --url and
+--username with the password in CALSHARE_PASSWORD. calshare never takes a secret on the
+command line; \`calshare login --help\` shows where secrets are looked up.
 
 ${EXIT_CODE_HELP}`,
   )
@@ -130,6 +132,53 @@ Examples:
 program
   .command('__accounts', { hidden: true })
   .action(async () => (await import('./commands/completion.js')).printAccounts());
+
+const SECRET_ORDER = `
+Where the secret comes from (first match wins; never from the command line):
+  1. CALSHARE_PASSWORD (a password) or CALSHARE_TOKEN (a bearer token) in the environment
+  2. the account's password command (run without a shell; the first line it prints)
+  3. the OS keyring (Secret Service, macOS Keychain, Windows Credential Manager),
+     entry service "calshare", account NAME, written by login
+Without a terminal, login reads the password from CALSHARE_PASSWORD once and stores it in the
+keyring. Where no keyring exists, login says so and offers --password-command; calshare never
+writes a secret to a file. The account itself (no secret) is saved in
+$XDG_CONFIG_HOME/calshare/config.json (default ~/.config), mode 0600.`;
+
+program
+  .command('login')
+  .description('save an account: ask for what is missing, verify it against the server, keep the secret in the OS keyring')
+  .addOption(new Option('--auth <method>', 'how to authenticate (default basic; oauth when --issuer is given)').choices(['basic', 'oauth']))
+  .option('--password-command <cmd>', "a command that prints the secret, e.g. 'pass show caldav/alice' (stored instead of the secret)")
+  .option('--issuer <url>', 'OAuth: the authorization server (discovered via RFC 8414 / OpenID metadata)')
+  .option('--client-id <id>', 'OAuth: the client id registered for calshare')
+  .option('--scope <scopes>', 'OAuth: scopes to request, space-separated')
+  .option('--device', 'OAuth: use the device flow (a code to enter on another device) instead of a browser here')
+  .option('--authorization-endpoint <url>', 'OAuth: override the discovered authorization endpoint')
+  .option('--token-endpoint <url>', 'OAuth: override the discovered token endpoint')
+  .option('--device-endpoint <url>', 'OAuth: override the discovered device authorization endpoint')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  calshare login --url https://cal.example.com/ --username alice --account work
+  CALSHARE_PASSWORD=… calshare login --url https://cal.example.com/ --username alice   # no terminal
+  calshare login --url https://cal.example.com/ --username alice --password-command 'pass show caldav/alice'
+  calshare login --url https://cal.example.com/ --username alice --auth oauth --issuer https://login.example.com/ --client-id calshare --device
+${SECRET_ORDER}`,
+  )
+  .action(async (_o, cmd: Command) => (await import('./commands/login.js')).run(cmd.optsWithGlobals()));
+
+program
+  .command('accounts')
+  .description('list saved accounts and where each secret lives (never the secret)')
+  .addHelpText('after', '\nExamples:\n  calshare accounts\n  calshare accounts --json')
+  .action(async (_o, cmd: Command) => (await import('./commands/accounts.js')).run(cmd.optsWithGlobals()));
+
+program
+  .command('logout')
+  .description('forget an account and delete its secret from the OS keyring (checked afterwards)')
+  .addHelpText('after', '\nExample:\n  calshare logout --account work')
+  .action(async (_o, cmd: Command) => (await import('./commands/logout.js')).run(cmd.optsWithGlobals()));
 
 async function main(argv: string[]): Promise<number> {
   try {
