@@ -41,8 +41,10 @@ export function splitCommand(input: string): string[] {
       inWord = true;
       i++;
     } else if (c === '\\') {
-      // §2.2.1: a backslash keeps the next character literal; backslash-newline is a continuation.
-      if (i + 1 < input.length && input[i + 1] !== '\n') word += input[i + 1];
+      // §2.2.1: a backslash keeps the next character literal; backslash-newline is a continuation;
+      // a backslash at the very end stays itself (as dash and bash do).
+      if (i + 1 >= input.length) word += '\\';
+      else if (input[i + 1] !== '\n') word += input[i + 1];
       inWord = true;
       i += 2;
     } else if (c === ' ' || c === '\t' || c === '\n') {
