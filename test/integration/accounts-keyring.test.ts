@@ -9,6 +9,7 @@ import { ensureStaging, CYRUS, USERS } from '../helpers/staging.js';
 import { freshCalendar, canRead, tryWrite } from '../helpers/dav.js';
 import { startSecretService, type SecretService } from '../helpers/keyring.js';
 import { Recorder, secretForms } from '../helpers/secrets.js';
+import { Tty } from '../helpers/tty.js';
 
 let ss: SecretService;
 let cli: Recorder;
@@ -96,6 +97,30 @@ test('without any keyring, login says so, offers the password command and writes
   assert.match(r.stderr, /never writes secrets to a plain file/);
   assert.match(r.stderr, /--password-command/);
   await assert.rejects(stat(join(noBus.XDG_CONFIG_HOME, 'calshare', 'config.json')), { code: 'ENOENT' });
+});
+
+test('on a terminal, login asks for what is missing and reads the password without echo', async () => {
+  const t = await Tty.start(['login', '--account', 'typed'], { ...ss.env, CALSHARE_PASSWORD: undefined, CALSHARE_URL: undefined, CALSHARE_USERNAME: undefined });
+  try {
+    await t.waitFor('CalDAV server address');
+    await t.type(CYRUS.url);
+    await t.keys('Enter');
+    await t.waitFor('User name on that server');
+    await t.type('alice');
+    await t.keys('Enter');
+    await t.waitFor('Password for alice at 127.0.0.1:8008');
+    await t.type(USERS.alice);
+    await t.keys('Enter');
+    assert.equal(await t.exitCode(), 0, await t.screen());
+    const screen = await t.screen();
+    assert.doesNotMatch(screen, new RegExp(USERS.alice), 'the password never appears on the screen');
+    assert.match(screen, /account "typed" saved/);
+    cli.outputs.push(screen);
+  } finally {
+    await t.kill();
+  }
+  assert.equal(await ss.lookup('typed'), USERS.alice);
+  assert.equal((await cli.run(['logout', '--account', 'typed'])).code, 0);
 });
 
 test('nothing calshare printed or wrote contains a password', async () => {
