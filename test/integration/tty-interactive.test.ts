@@ -119,11 +119,13 @@ test('Ctrl-C at a prompt exits 130 and sends nothing; Ctrl-D exits 2', async () 
 });
 
 test('colour on a terminal; none with NO_COLOR', async () => {
+  // One fresh calendar: output short enough to stay on screen whatever else alice owns.
+  const cal = await calendar();
   const sgr = /\x1b\[[0-9;]*m/;
-  const coloured = await tty(['calendars', ...LOGIN], { ...ENV, NO_COLOR: undefined });
+  const coloured = await tty(['sharees', cal.url, ...LOGIN], { ...ENV, NO_COLOR: undefined });
   assert.equal(await coloured.exitCode(), 0);
-  assert.match(await coloured.screen(true), sgr, 'table header is styled on a terminal');
-  const plain = await tty(['calendars', ...LOGIN], { ...ENV, NO_COLOR: '1' });
+  assert.match(await coloured.screen(true), sgr, 'the calendar name is styled on a terminal');
+  const plain = await tty(['sharees', cal.url, ...LOGIN], { ...ENV, NO_COLOR: '1' });
   assert.equal(await plain.exitCode(), 0);
   assert.doesNotMatch(await plain.screen(true), sgr, 'NO_COLOR: no styling at all');
 });
