@@ -133,6 +133,14 @@ program
   .command('__accounts', { hidden: true })
   .action(async () => (await import('./commands/completion.js')).printAccounts());
 
+program
+  .command('ui')
+  .description('open a local web page to see, share and revoke access to your calendars')
+  .option('--port <n>', 'listen on this port of 127.0.0.1 (default: a free one)')
+  .option('--no-open', 'print the link but do not open a browser')
+  .addHelpText('after', '\nExamples:\n  calshare ui\n  calshare ui --port 8765 --no-open   # then open the printed link yourself')
+  .action(async (_o, cmd: Command) => (await import('./commands/ui.js')).run(cmd.optsWithGlobals()));
+
 const SECRET_ORDER = `
 Where the secret comes from (first match wins; never from the command line):
   1. CALSHARE_PASSWORD (a password) or CALSHARE_TOKEN (a bearer token) in the environment

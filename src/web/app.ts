@@ -1,0 +1,138 @@
+// What each page and action does, over the same core as the CLI: Session for listings, the
+// sharing engine for share/unshare (verified by read-back). Requests here have already passed
+// the security gate in server.ts.
+import type { Session } from '../session.js';
+import { sameResource } from '../discovery/propfind.js';
+import { UsageError } from '../errors.js';
+import { context, share, unshare } from '../sharing/engine.js';
+import { parseEmails } from '../sharing/identity.js';
+import { shareesOf } from '../sharing/sharees.js';
+import { inert } from '../util/inert.js';
+import { calendarName, type Calendar } from '../discovery/calendars.js';
+import { html, type Html } from './html.js';
+import { calendarList, calendarPage, layout, type Who } from './pages.js';
+import { confirmRevoke, resultBox, shareesSection } from './fragments.js';
+import { problem, refusal, type Problem } from './problems.js';
+
+export interface AppRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query: URLSearchParams;
+  form: URLSearchParams;
+  /** Sent by htmx: answer with a fragment for the target, not a whole page. */
+  htmx: boolean;
+  csrf: string;
+}
+
+export interface Reply {
+  status: number;
+  body: Html;
+}
+
+export class App {
+  constructor(readonly session: Session) {}
+
+  get who(): Who {
+    return { user: this.session.transport.user, server: this.session.baseUrl.host };
+  }
+
+  async handle(r: AppRequest): Promise<Reply> {
+    let cal: Calendar | undefined;
+    try {
+      if (r.method === 'GET' && r.path === '/') return this.page(r, 'Calendars', await this.list());
+      if (r.path === '/calendar' && r.method === 'GET') {
+        cal = await this.calendar(r.query.get('path'));
+        return this.page(r, calendarName(cal), await this.calendarView(r, cal));
+      }
+      if (r.method === 'POST' && r.path.startsWith('/calendar/')) {
+        cal = await this.calendar(r.form.get('path'));
+        const action = ACTIONS[r.path];
+        if (action) return await action(this, r, cal);
+      }
+      return this.fail(r, refusal(404, 'No such page', 'calshare has no page at this address.'));
+    } catch (e) {
+      const p = problem(e);
+      if (r.htmx || !cal) return this.fail(r, p);
+      return { status: p.status, body: layout(calendarName(cal), r.csrf, this.who, await this.calendarView(r, cal, { result: p.body })) };
+    }
+  }
+
+  page(r: AppRequest, title: string, main: Html): Reply {
+    return { status: 200, body: layout(title, r.csrf, this.who, main) };
+  }
+
+  fail(r: AppRequest, p: Problem): Reply {
+    return { status: p.status, body: r.htmx ? p.body : layout('Problem', r.csrf, this.who, html`<p class="back"><a href="/">← All calendars</a></p>${p.body}`) };
+  }
+
+  async list(): Promise<Html> {
+    this.session.invalidate(); // someone may have changed sharing since the last page
+    const [cals, ctx] = await Promise.all([this.session.calendars(), context(this.session)]);
+    return calendarList(cals.map((c) => ({ calendar: c, sharees: c.owned ? shareesOf(c, ctx).length : undefined })));
+  }
+
+  /** The calendar a request names by path, read fresh from the server. */
+  async calendar(path: string | null): Promise<Calendar> {
+    if (!path || !path.startsWith('/')) throw new UsageError('no calendar named in the request', 'Pick a calendar from the list.');
+    this.session.invalidate();
+    const url = new URL(path, this.session.baseUrl);
+    const hit = (await this.session.calendars()).find((c) => sameResource(c.url, url));
+    if (!hit) throw new UsageError(`there is no calendar at ${inert(path)} for ${this.session.transport.user}`, 'Pick a calendar from the list; it may have been deleted.');
+    return hit;
+  }
+
+  async calendarView(r: AppRequest, cal: Calendar, slots: { result?: Html; confirm?: Html } = {}): Promise<Html> {
+    const ctx = await context(this.session);
+    return calendarPage({ csrf: r.csrf, calendar: cal }, shareesOf(cal, ctx), ctx.layout?.domains[0], slots);
+  }
+
+  /** After a change: the verified result, plus the who-has-access list as the read-back shows it. */
+  async changed(r: AppRequest, cal: Calendar, result: Html, ok: boolean): Promise<Reply> {
+    const status = ok ? 200 : 502;
+    if (!r.htmx) return { status, body: layout(calendarName(cal), r.csrf, this.who, await this.calendarView(r, cal, { result })) };
+    const ctx = await context(this.session);
+    return { status, body: html`${result}${shareesSection({ csrf: r.csrf, calendar: cal }, shareesOf(cal, ctx), { oob: true })}` };
+  }
+}
+
+function mustOwn(cal: Calendar): void {
+  if (!cal.owned) throw new UsageError(`"${inert(calendarName(cal))}" is shared with you; only its owner can change who has access`);
+}
+
+/** Every address in the form, split on commas (the email field takes several), validated here again. */
+function emailsOf(form: URLSearchParams): string[] {
+  const all = form.getAll('email').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (all.length === 0) throw new UsageError('no e-mail address given', 'Type the address of the person to share with, e.g. bob@example.com.');
+  return parseEmails(all);
+}
+
+function levelOf(form: URLSearchParams): 'read' | 'edit' {
+  const l = form.get('level');
+  if (l === 'read' || l === 'edit') return l;
+  throw new UsageError('choose view-only or edit', 'Pick one of the two access levels.');
+}
+
+type Action = (app: App, r: AppRequest, cal: Calendar) => Promise<Reply>;
+
+const ACTIONS: Record<string, Action> = {
+  async '/calendar/share'(app, r, cal) {
+    mustOwn(cal);
+    const emails = emailsOf(r.form);
+    const level = levelOf(r.form);
+    const o = await share(app.session, cal, emails, level);
+    return app.changed(r, o.calendar, resultBox(o, 'Shared'), o.mismatches.length === 0);
+  },
+  async '/calendar/revoke'(app, r, cal) {
+    mustOwn(cal);
+    if (r.form.getAll('email').length === 0) throw new UsageError('no one selected', 'Tick the box in front of each person whose access you want to remove.');
+    const confirm = confirmRevoke({ csrf: r.csrf, calendar: cal }, emailsOf(r.form));
+    // The confirm step replaces any earlier result, so an old message is not read as this one's.
+    if (r.htmx) return { status: 200, body: html`${confirm}<div id="result" aria-live="polite" hx-swap-oob="true"></div>` };
+    return { status: 200, body: layout(calendarName(cal), r.csrf, app.who, await app.calendarView(r, cal, { confirm })) };
+  },
+  async '/calendar/revoke/confirm'(app, r, cal) {
+    mustOwn(cal);
+    const o = await unshare(app.session, cal, emailsOf(r.form));
+    return app.changed(r, o.calendar, resultBox(o, 'Removed access'), o.mismatches.length === 0);
+  },
+};

@@ -1,0 +1,114 @@
+// The parts of the calendar page that htmx replaces: who has access (with revoke), the share
+// form, the confirm step and a verified result. Each is whole on its own, so the same markup
+// serves an htmx swap and a full page load without JavaScript.
+import { calendarName, type Calendar } from '../discovery/calendars.js';
+import type { ChangeOutcome, PersonResult } from '../sharing/engine.js';
+import { originOf } from '../sharing/sharees.js';
+import { LEVEL_LABEL, type Level, type Sharee } from '../sharing/types.js';
+import { html, type Html } from './html.js';
+
+const lvl = (l: Level | 'other' | 'none') => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
+export const calendarHref = (c: Calendar) => `/calendar?path=${encodeURIComponent(c.url.pathname)}`;
+
+const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
+
+export interface FormContext {
+  csrf: string;
+  calendar: Calendar;
+}
+
+export function shareesSection(f: FormContext, sharees: Sharee[], opts: { oob?: boolean; confirm?: Html } = {}): Html {
+  const { calendar } = f;
+  const rows = sharees.map((s, i) => {
+    const who = s.email ?? s.principal ?? 'someone the server does not name';
+    return html`<tr data-person="${who}">
+      <td class="select">${
+        s.email
+          ? html`<input type="checkbox" name="email" value="${s.email}" id="sel-${i}"><label for="sel-${i}" class="visually-hidden">Select ${who}</label>`
+          : html`<span title="calshare can revoke only people it can name by address">—</span>`
+      }</td>
+      <td data-label="Person">${who}${s.name && s.name !== s.email ? html` <span class="name">(${s.name})</span>` : ''}</td>
+      <td data-label="Access">${lvl(s.level)}</td>
+      <td data-label="Invitation">${s.status ?? '—'}</td>
+      <td data-label="Granted by">${originOf(s) === 'acl' ? 'access list (ACL)' : 'invitation'}</td>
+    </tr>`;
+  });
+  const body = !calendar.owned
+    ? html`<p>This calendar is shared with you; only its owner can see and change who has access.</p>`
+    : sharees.length === 0
+      ? html`<p class="empty">Not shared with anyone.</p>`
+      : html`<form method="post" action="/calendar/revoke" hx-post="/calendar/revoke" hx-target="#revoke-confirm">
+  ${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}
+  <table class="sharees">
+    <caption>${sharees.length === 1 ? '1 person has' : `${sharees.length} people have`} access</caption>
+    <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Person</th><th scope="col">Access</th><th scope="col">Invitation</th><th scope="col">Granted by</th></tr></thead>
+    <tbody>${rows}</tbody>
+  </table>
+  <button type="submit">Remove access…</button>
+</form>`;
+  return html`<section id="sharees" aria-labelledby="sharees-h"${opts.oob ? html` hx-swap-oob="true"` : ''}>
+  <h2 id="sharees-h">Who has access</h2>
+  ${body}
+  <div id="revoke-confirm">${opts.confirm}</div>
+</section>`;
+}
+
+export function shareForm(f: FormContext, domain: string | undefined): Html {
+  const example = `name@${domain ?? 'example.com'}`;
+  return html`<section aria-labelledby="share-h">
+  <h2 id="share-h">Share</h2>
+  <form method="post" action="/calendar/share" hx-post="/calendar/share" hx-target="#result" hx-disabled-elt="find button">
+    ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}
+    <p>
+      <label for="email">E-mail address</label>
+      <input id="email" name="email" type="email" multiple required autocomplete="off" spellcheck="false"
+        pattern="[^@\\s]+@[^@\\s]+\\.[^@\\s]+" placeholder="${example}" aria-describedby="email-help">
+      <span id="email-help" class="help">Someone with an account on this server, e.g. ${example}. Separate several with commas. Sharing again with a new level changes it.</span>
+    </p>
+    <fieldset>
+      <legend>Access</legend>
+      <label><input type="radio" name="level" value="read" checked> View only <span class="help">— can read events</span></label>
+      <label><input type="radio" name="level" value="edit"> Edit <span class="help">— can create, change and delete events</span></label>
+    </fieldset>
+    <button type="submit">Share</button>
+  </form>
+</section>`;
+}
+
+export function confirmRevoke(f: FormContext, emails: string[]): Html {
+  const n = emails.length === 1 ? emails[0]! : `${emails.length} people`;
+  return html`<div class="confirm" role="group" aria-labelledby="confirm-h">
+  <h3 id="confirm-h">Remove access for ${n}?</h3>
+  <ul>${emails.map((e) => html`<li>${e}</li>`)}</ul>
+  <p>They will no longer see or change the events of “${calendarName(f.calendar)}”.</p>
+  <form method="post" action="/calendar/revoke/confirm" hx-post="/calendar/revoke/confirm" hx-target="#result" hx-disabled-elt="find button">
+    ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}${emails.map((e) => hidden('email', e))}
+    <button type="submit" class="danger" autofocus>Yes, remove access</button>
+    <a class="button" href="${calendarHref(f.calendar)}">Cancel</a>
+  </form>
+</div>`;
+}
+
+const WORD: Record<PersonResult['result'], string> = {
+  shared: 'shared',
+  changed: 'level changed',
+  unchanged: 'already so',
+  removed: 'removed',
+  'not-shared': 'had no access',
+  mismatch: 'NOT VERIFIED',
+  planned: 'would change',
+};
+
+export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access'): Html {
+  const ok = o.mismatches.length === 0;
+  return html`<div class="outcome ${ok ? 'ok' : 'bad'}" role="status">
+  <h2>${ok ? `${verb}: checked by reading it back` : 'The server said yes, but reading it back shows the change did not take effect'}</h2>
+  <table class="results">
+    <thead><tr><th scope="col">Person</th><th scope="col">Access now</th><th scope="col">Result</th><th scope="col">Invitation</th></tr></thead>
+    <tbody>${o.results.map(
+      (r) => html`<tr data-person="${r.email}" data-result="${r.result}"><td data-label="Person">${r.email}</td><td data-label="Access now">${lvl(r.after)}</td><td data-label="Result">${WORD[r.result]}</td><td data-label="Invitation">${r.status ?? '—'}</td></tr>`,
+    )}</tbody>
+  </table>
+  ${ok ? '' : html`<p class="hint"><strong>What to do:</strong> reload this page to see the current state; the server may need its administrator to allow this kind of sharing.</p>`}
+</div>`;
+}

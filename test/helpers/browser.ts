@@ -1,0 +1,78 @@
+// The web UI under test: the built CLI's `calshare ui` as a child process (the real server, real
+// Session against staging), and Debian's chromium driven by playwright-core (no browser download).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { CYRUS, ROOT, USERS, type User } from './staging.js';
+
+export interface RunningUi {
+  launchUrl: string;
+  origin: string;
+  port: number;
+  child: ChildProcess;
+  stderr: () => string;
+  /** SIGTERM (what Ctrl-C's sibling sends), then the exit code once the process is gone. */
+  stop(): Promise<number | null>;
+}
+
+/** The CLI under test; CALSHARE_TEST_CLI points at another build (e.g. a deliberately broken copy, to see the tests fail). */
+const CLI = process.env.CALSHARE_TEST_CLI ?? `${ROOT}/dist/cli/main.js`;
+
+export function startUi(user: User, serverUrl = CYRUS.url, extraArgs: string[] = []): Promise<RunningUi> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', CALSHARE_PASSWORD: USERS[user] })) if (v !== undefined) env[k] = v;
+  const child = spawn(process.execPath, [CLI, 'ui', '--no-open', '--port', '0', '--url', serverUrl, '--username', user, ...extraArgs], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      const line = stdout.split('\n').find((l) => l.startsWith('http://'));
+      if (!line) return;
+      const url = new URL(line.trim());
+      resolve({
+        launchUrl: url.href,
+        origin: url.origin,
+        port: Number(url.port),
+        child,
+        stderr: () => stderr,
+        stop: async () => {
+          if (child.exitCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    child.on('error', reject);
+    void exited.then((code) => reject(new Error(`calshare ui exited (${code}) before printing its URL:\n${stderr}`)));
+  });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Headless Debian chromium with a fresh profile, nothing fetched from the network on its own. */
+export async function launchBrowser(): Promise<Browser> {
+  const dir = await mkdtemp(join(tmpdir(), 'calshare-chromium-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1000, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
