@@ -18,5 +18,7 @@ for arg in "${@:-all}"; do
 done
 
 for s in "${targets[@]}"; do
+    # The OAuth tests' JWT listener shares Cyrus's mailboxes: it goes down with Cyrus.
+    [[ $s == cyrus ]] && "$HERE/cyrus-jwt.sh" down
     "$HERE/$s.sh" down
 done
