@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
 import { readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities, MechanismId } from '../discovery/capabilities.js';
-import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
+import { AuthError, NetworkError, ServerRefusedError, UnsupportedError, UsageError, isCalshareError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { MECHANISMS, findSharee, shareesOf } from './sharees.js';
 import { cannotShare } from './unsupported.js';
@@ -40,6 +40,8 @@ export interface ChangeOutcome {
 }
 
 const MAX_ATTEMPTS = 5;
+/** Least pause before the last look at an ACL we wrote (a random as much again is added). */
+const SETTLE_MS = 100;
 
 export async function context(session: Session): Promise<MechanismContext> {
   const me = await session.principal();
@@ -80,17 +82,34 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   const requests: PlannedRequest[] = [];
   let state = cal;
   let wroteAcl = false;
+  // Once a write was accepted, any failure leaves the change made but unverified: say so.
+  let accepted = false;
+  const readBack = async () => {
+    try {
+      return await reread(session, state);
+    } catch (e) {
+      throw accepted ? unverified(e, cal, true) : e;
+    }
+  };
   // The sharees of a state once, not once per person: a 500-person share stays linear.
   const pendingIn = (st: Calendar) => {
     const now = shareesOf(st, ctx);
     return wanted.filter((c) => levelIn(now, c.who) !== c.level);
   };
+  // The ACL method replaces the whole ACL (RFC 3744 §8.1) and Cyrus ignores If-Match on it, so a
+  // concurrent writer's change survives only if ours is planned from a read made just before it,
+  // not from the listing, which identity lookups may have made seconds old. Later attempts plan
+  // from the read-back that ends the previous one.
+  if (!opts.dryRun && pendingIn(state).some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')) {
+    state = (await readBack()) ?? state;
+  }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     let pending = pendingIn(state);
     if (pending.length === 0 && wroteAcl) {
-      // Another writer may have replaced the ACL between our write and our read: look once more.
-      await sleep(50 + Math.random() * 150);
-      state = (await reread(session, state)) ?? state;
+      // Another writer may have planned from a read made before our write and replace the ACL after
+      // our read-back: wait longer than such a read-to-write gap, then look once more.
+      await sleep(SETTLE_MS + Math.random() * SETTLE_MS);
+      state = (await readBack()) ?? state;
       pending = pendingIn(state);
       wroteAcl = false;
     }
@@ -104,12 +123,17 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
       const req = MECHANISMS[id].plan(state, changes, ctx);
       requests.push(req);
       if (opts.dryRun) continue;
-      await session.transport.send({ ...req });
+      try {
+        await session.transport.send({ ...req });
+      } catch (e) {
+        throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
+      }
+      accepted = true;
       wroteAcl ||= id === 'acl';
     }
     if (opts.dryRun) break;
     if (attempt > 1) await sleep(Math.random() * 100 * attempt); // de-synchronise competing writers
-    state = (await reread(session, state)) ?? state;
+    state = (await readBack()) ?? state;
   }
   session.invalidate();
   const after = shareesOf(state, ctx);
@@ -124,6 +148,32 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
     .filter((r) => r.result === 'mismatch')
     .map((r) => ({ email: r.email, expected: label(r.requested), seen: label(r.after) }));
   return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches };
+}
+
+/**
+ * Whether a failed write may still have changed the calendar: the request may have reached the
+ * server when the connection broke, timed out, or the server failed (5xx) while answering. Not when
+ * the connection never opened, the server refused with a 4xx (it did not act, RFC 9110 §15.5), or a
+ * redirect was declined (nothing was sent there).
+ */
+function mayHaveLanded(e: unknown): boolean {
+  if (e instanceof ServerRefusedError) return e.status >= 500;
+  if (e instanceof NetworkError) return !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'REDIRECT_REFUSED', 'REDIRECT_LOOP', 'UND_ERR_CONNECT_TIMEOUT'].includes(e.code ?? '');
+  return false;
+}
+
+/** The same error, its hint led by what the user most needs: the change's fate is unknown, and how to learn it. */
+function unverified(e: unknown, cal: Calendar, accepted: boolean): unknown {
+  if (!isCalshareError(e)) return e;
+  const check = `run \`calshare sharees ${cal.url.pathname}\` to see the current state; running the same command again is safe.`;
+  const lead = accepted
+    ? `The server accepted the change, but it could not be verified: ${check}`
+    : `The change may or may not have been made: ${check}`;
+  const hint = e.hint ? `${lead} ${e.hint}` : lead;
+  if (e instanceof NetworkError) return new NetworkError(e.message, hint, e.code, { cause: e });
+  if (e instanceof ServerRefusedError) return new ServerRefusedError(e.message, hint, e.status, e.preconditions, e.serverMessage);
+  if (e instanceof AuthError) return new AuthError(e.message, hint, { cause: e });
+  return e;
 }
 
 type Seen = Level | 'other' | 'none';

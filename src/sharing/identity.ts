@@ -26,7 +26,9 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /** Validates one address; throws a UsageError that says what is wrong with it. */
 export function parseEmail(input: string): string {
   const raw = input.trim().replace(/^mailto:/i, '');
-  const shown = `"${inert(input)}"`;
+  // One line, always: an address holding a line break could otherwise forge a "hint:" line.
+  const oneLine = (s: string) => inert(s).replace(/[\n\t]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const shown = `"${oneLine(input)}"`;
   const fail = (why: string): never => {
     throw new UsageError(`${shown} is not a usable e-mail address: ${why}`, 'Give a plain address such as bob@example.com.');
   };
@@ -38,12 +40,13 @@ export function parseEmail(input: string): string {
   const domainIn = raw.slice(at + 1);
   if (local.length === 0 || local.length > 64) fail('the part before "@" must be 1 to 64 characters');
   if (!LOCAL.test(local)) fail('the part before "@" may hold only letters, digits, dots and !$&\'*+=^_`{|}~- (no spaces, quotes, "/" or "%")');
-  // The WHATWG host parser behind domainToASCII silently drops tab/CR/LF and decodes %XX, so
-  // "exa\nmple.com" would become "example.com": refuse those before it sees them.
-  const domain = /[\s\p{Cc}%]/u.test(domainIn) ? '' : domainToASCII(domainIn.toLowerCase());
-  if (!domain) fail(`"${inert(domainIn)}" is not a valid domain`);
+  // The WHATWG host parser behind domainToASCII silently drops tab/CR/LF, decodes %XX and stops at
+  // "/", "?", "#" and a backslash, so "exa\nmple.com" or "example.com/../x" would become "example.com":
+  // refuse those before it sees them.
+  const domain = /[\s\p{Cc}%/?#\\]/u.test(domainIn) ? '' : domainToASCII(domainIn.toLowerCase());
+  if (!domain) fail(`"${oneLine(domainIn)}" is not a valid domain`);
   const labels = domain.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) fail(`"${inert(domainIn)}" is not a valid domain`);
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) fail(`"${oneLine(domainIn)}" is not a valid domain`);
   // The limit applies to what goes on the wire: the punycode form can be much longer than the input.
   if (local.length + 1 + domain.length > 254) fail('it is longer than 254 characters (RFC 5321 §4.5.3.1.3)');
   return `${local}@${domain}`;

@@ -104,7 +104,10 @@ export class Transport {
         if (!verdict.follow) {
           throw new NetworkError(
             `${url.host} redirected ${req.purpose} ${verdict.reason}; calshare does not send your credentials there`,
-            `If ${to.origin} really is your calendar server, run the command again with --url ${to.origin}/`,
+            // Never suggest the downgrade itself: --url http://… would send the password in clear.
+            url.protocol === 'https:' && to.protocol === 'http:'
+              ? 'The server should keep you on https; ask its administrator to fix the redirect, and keep using the https:// --url.'
+              : `If ${to.origin} really is your calendar server, run the command again with --url ${to.origin}/`,
             'REDIRECT_REFUSED',
           );
         }
