@@ -9,6 +9,7 @@ import { AuthError, NetworkError, ServerRefusedError, UnsupportedError, UsageErr
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { MECHANISMS, findSharee, shareesOf } from './sharees.js';
 import { cannotShare } from './unsupported.js';
+import { readHomeAcl, undoHomeSpill } from './home-spill.js';
 import { LEVEL_LABEL, type Change, type Level, type MechanismContext, type PlannedRequest, type Sharee } from './types.js';
 
 export interface ChangeOptions {
@@ -37,6 +38,8 @@ export interface ChangeOutcome {
   requests: PlannedRequest[];
   results: PersonResult[];
   mismatches: Mismatch[];
+  /** Side effects the server added that calshare could not take back. */
+  warnings: string[];
 }
 
 const MAX_ATTEMPTS = 5;
@@ -103,6 +106,13 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   if (!opts.dryRun && pendingIn(state).some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')) {
     state = (await readBack()) ?? state;
   }
+  // Cyrus spills ACL grants onto the calendar home (see home-spill.ts): note the home's ACL first.
+  const granting = wanted.filter((c) => c.level !== 'none' && c.who.principal);
+  const inHome = cal.url.pathname.startsWith(ctx.me.homeUrl.pathname);
+  const homeBefore =
+    !opts.dryRun && inHome && granting.some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')
+      ? await readHomeAcl(session.transport, ctx.me.homeUrl)
+      : undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     let pending = pendingIn(state);
     if (pending.length === 0 && wroteAcl) {
@@ -135,6 +145,9 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
     if (attempt > 1) await sleep(Math.random() * 100 * attempt); // de-synchronise competing writers
     state = (await readBack()) ?? state;
   }
+  const warnings = homeBefore
+    ? await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore, granting.map((c) => c.who.principal!))
+    : [];
   session.invalidate();
   const after = shareesOf(state, ctx);
   const results = wanted.map((c): PersonResult => {
@@ -147,7 +160,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   const mismatches = results
     .filter((r) => r.result === 'mismatch')
     .map((r) => ({ email: r.email, expected: label(r.requested), seen: label(r.after) }));
-  return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches };
+  return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches, warnings };
 }
 
 /**

@@ -16,6 +16,7 @@ export function outcomeJson(o: ChangeOutcome) {
     mechanism: o.mechanism,
     dryRun: o.dryRun,
     ...(o.dryRun ? { requests: o.requests.map((r) => ({ method: r.method, url: r.url.href, headers: r.headers, body: r.body })) } : {}),
+    warnings: o.warnings,
     results: o.results.map((r) => ({
       email: r.email,
       requested: lvl(r.requested),
@@ -53,6 +54,8 @@ export function printOutcome(o: ChangeOutcome): void {
       o.results.map((r) => [r.email, lvl(r.after), WORD[r.result], r.status ?? '']),
     ),
   );
+  for (const w of o.warnings) process.stderr.write(`${paint(process.stderr, 'yellow', 'warning:')} ${inert(w)}
+`);
 }
 
 /** Exit 7 when the read-back disagrees with what was asked. */

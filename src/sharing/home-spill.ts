@@ -1,0 +1,43 @@
+// A Cyrus quirk with security weight, observed on Cyrus 3.6: an ACL method that grants someone
+// access to a calendar also grants them DAV:read on the owner's calendar home, and Cyrus copies the
+// home's ACL into every calendar created later. Left alone, a one-calendar ACL share silently shares
+// every future calendar too. Removing the home grant keeps the calendar share working (the sharee
+// reaches it through their own alias), so calshare takes back what it did not ask for.
+import type { Transport } from '../transport/http.js';
+import { propfind, sameResource, selfResponse } from '../discovery/propfind.js';
+import { serialize } from '../xml/build.js';
+import { prop } from '../xml/multistatus.js';
+import { P } from '../discovery/calendars.js';
+import { mergeAcl, parseAcl, type Ace } from './acl.js';
+
+export async function readHomeAcl(t: Transport, home: URL): Promise<Ace[] | undefined> {
+  // Cyrus declares in its answer only the namespaces the request used, yet writes C:read-free-busy
+  // into the home's ACL: asking for one CalDAV property too keeps its answer well-formed.
+  const { responses, url } = await propfind(t, home, [P.acl, P.description], '0', 'reading the ACL of your calendar home');
+  const r = selfResponse(responses, url);
+  const acl = r && prop(r, P.acl);
+  return acl ? parseAcl(acl, r.url) : undefined;
+}
+
+const grantsTo = (aces: readonly Ace[], who: URL) =>
+  aces.some((a) => a.principal && !a.invert && a.grant.length > 0 && !a.protected && !a.inherited && sameResource(a.principal, who));
+
+/**
+ * Removes home grants that appeared for `people` since `before` was read. Returns warnings for
+ * what could not be undone; an empty list when there was nothing to undo or it was undone.
+ */
+export async function undoHomeSpill(t: Transport, home: URL, before: readonly Ace[], people: readonly URL[]): Promise<string[]> {
+  const after = await readHomeAcl(t, home);
+  if (!after) return [];
+  const spilled = people.filter((p) => grantsTo(after, p) && !grantsTo(before, p));
+  if (spilled.length === 0) return [];
+  const body = serialize(mergeAcl(after, spilled.map((principal) => ({ principal, privileges: null }))));
+  // Cyrus answers 500 to an ACL on the home yet applies it (observed); judge by reading back.
+  await t.send({ method: 'ACL', url: home, body, purpose: 'taking back the access Cyrus added to your calendar home', accept: [500] });
+  const now = (await readHomeAcl(t, home)) ?? [];
+  const left = spilled.filter((p) => grantsTo(now, p));
+  return left.map(
+    (p) =>
+      `the server also gave ${p.pathname} read access to your calendar home ${home.pathname}, so calendars you create later would be shared with them too; calshare could not take that back`,
+  );
+}
