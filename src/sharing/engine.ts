@@ -10,7 +10,7 @@ import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identit
 import { MECHANISMS, findSharee, shareesOf } from './sharees.js';
 import { cannotShare } from './unsupported.js';
 import { readHomeAcl, undoHomeSpill } from './home-spill.js';
-import { LEVEL_LABEL, type Change, type Level, type MechanismContext, type PlannedRequest, type Sharee } from './types.js';
+import { accessLabel, type Change, type PersonResultKind, type Level, type MechanismContext, type PlannedRequest, type Sharee } from './types.js';
 
 export interface ChangeOptions {
   /** Force a mechanism instead of the detected default. */
@@ -19,7 +19,7 @@ export interface ChangeOptions {
   dryRun?: boolean;
 }
 
-export type PersonResultKind = 'shared' | 'changed' | 'unchanged' | 'removed' | 'not-shared' | 'mismatch' | 'planned';
+export type { PersonResultKind };
 
 export interface PersonResult {
   email: string;
@@ -159,7 +159,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   });
   const mismatches = results
     .filter((r) => r.result === 'mismatch')
-    .map((r) => ({ email: r.email, expected: label(r.requested), seen: label(r.after) }));
+    .map((r) => ({ email: r.email, expected: accessLabel(r.requested), seen: accessLabel(r.after) }));
   return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches, warnings };
 }
 
@@ -201,7 +201,6 @@ export function resultKind(requested: Level | 'none', before: Seen, after: Seen,
   return before === 'none' ? 'shared' : 'changed';
 }
 
-const label = (l: Level | 'other' | 'none') => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
 
 async function reread(session: Session, cal: Calendar): Promise<Calendar | undefined> {
   return readCalendar(session.transport, await session.principal(), cal.url, 'reading the sharing state back');

@@ -10,6 +10,21 @@ export type { MechanismId };
 export type Level = 'read' | 'edit';
 export const LEVEL_LABEL: Record<Level | 'other', string> = { read: 'view-only', edit: 'edit', other: 'other' };
 
+/** How people read a level, "no access" included; the one spelling for every face. */
+export const accessLabel = (l: Level | 'other' | 'none'): string => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
+
+export type PersonResultKind = 'shared' | 'changed' | 'unchanged' | 'removed' | 'not-shared' | 'mismatch' | 'planned';
+
+export const RESULT_LABEL: Record<PersonResultKind, string> = {
+  shared: 'shared',
+  changed: 'level changed',
+  unchanged: 'already so',
+  removed: 'removed',
+  'not-shared': 'had no access',
+  mismatch: 'NOT VERIFIED',
+  planned: 'would change',
+};
+
 export type InviteStatus = 'pending' | 'accepted' | 'declined' | 'invalid';
 
 /** One person's access as one mechanism's state property shows it. */

@@ -2,12 +2,12 @@
 // form, the confirm step and a verified result. Each is whole on its own, so the same markup
 // serves an htmx swap and a full page load without JavaScript.
 import { calendarName, type Calendar } from '../discovery/calendars.js';
-import type { ChangeOutcome, PersonResult } from '../sharing/engine.js';
+import type { ChangeOutcome } from '../sharing/engine.js';
 import { originOf } from '../sharing/sharees.js';
-import { LEVEL_LABEL, type Level, type Sharee } from '../sharing/types.js';
+import { RESULT_LABEL, accessLabel, type Sharee } from '../sharing/types.js';
 import { html, type Html } from './html.js';
 
-const lvl = (l: Level | 'other' | 'none') => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
+const lvl = accessLabel;
 export const calendarHref = (c: Calendar) => `/calendar?path=${encodeURIComponent(c.url.pathname)}`;
 
 const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
@@ -89,15 +89,7 @@ export function confirmRevoke(f: FormContext, emails: string[]): Html {
 </div>`;
 }
 
-const WORD: Record<PersonResult['result'], string> = {
-  shared: 'shared',
-  changed: 'level changed',
-  unchanged: 'already so',
-  removed: 'removed',
-  'not-shared': 'had no access',
-  mismatch: 'NOT VERIFIED',
-  planned: 'would change',
-};
+const WORD = RESULT_LABEL;
 
 export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access'): Html {
   const ok = o.mismatches.length === 0;
@@ -110,5 +102,6 @@ export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access'): 
     )}</tbody>
   </table>
   ${ok ? '' : html`<p class="hint"><strong>What to do:</strong> reload this page to see the current state; the server may need its administrator to allow this kind of sharing.</p>`}
+  ${o.warnings.map((w) => html`<p class="hint"><strong>Warning:</strong> ${w}</p>`)}
 </div>`;
 }

@@ -1,13 +1,13 @@
 // How sharing results look: one line per person, from the verified read-back.
 import { calendarName } from '../../discovery/calendars.js';
-import type { ChangeOutcome, CalendarSharees, PersonResult } from '../../sharing/engine.js';
+import type { ChangeOutcome, CalendarSharees } from '../../sharing/engine.js';
 import { originOf } from '../../sharing/sharees.js';
-import { LEVEL_LABEL, type Level } from '../../sharing/types.js';
+import { RESULT_LABEL, accessLabel } from '../../sharing/types.js';
 import { VerificationError } from '../../errors.js';
 import { paint, table } from '../output.js';
 import { inert } from '../../util/inert.js';
 
-const lvl = (l: Level | 'other' | 'none') => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
+const lvl = accessLabel;
 const NAMES = { cs: 'CalendarServer sharing', 'resource-sharing': 'WebDAV resource sharing', acl: 'WebDAV ACL' };
 
 export function outcomeJson(o: ChangeOutcome) {
@@ -28,15 +28,7 @@ export function outcomeJson(o: ChangeOutcome) {
   };
 }
 
-const WORD: Record<PersonResult['result'], string> = {
-  shared: 'shared',
-  changed: 'changed',
-  unchanged: 'already so',
-  removed: 'removed',
-  'not-shared': 'had no access',
-  mismatch: 'NOT VERIFIED',
-  planned: 'would change',
-};
+const WORD = RESULT_LABEL;
 
 export function printOutcome(o: ChangeOutcome): void {
   const out = process.stdout;
