@@ -8,7 +8,8 @@ import { CYRUS, ROOT, ensureStaging } from '../helpers/staging.js';
 import { canRead, dav, deleteCalendar, freshCalendar, tryWrite } from '../helpers/dav.js';
 import { launchBrowser, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
 
-const SHOTS = `${ROOT}/docs/screenshots`;
+// Screenshots land in test-results/ on every run; CALSHARE_SCREENSHOTS=docs/screenshots refreshes the README's.
+const SHOTS = `${ROOT}/${process.env.CALSHARE_SCREENSHOTS ?? 'test-results/screenshots'}`;
 const bob = `bob@${CYRUS.domain}`;
 const carol = `carol@${CYRUS.domain}`;
 // A display name that would run script if any page interpolated it as markup.

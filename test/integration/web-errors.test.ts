@@ -44,7 +44,7 @@ test('a server that cannot share: the page says so and shows what an administrat
   assert.match(text, /Radicale cannot share/);
   assert.match(text, /What an administrator can do: Ask the administrator to add to the rights file/);
   assert.match(text, /permissions: rw/, 'the rights-file section for edit access is shown');
-  await page.screenshot({ path: `${ROOT}/docs/screenshots/error-unsupported.png`, fullPage: true });
+  await page.screenshot({ path: `${ROOT}/${process.env.CALSHARE_SCREENSHOTS ?? 'test-results/screenshots'}/error-unsupported.png`, fullPage: true });
   assert.equal(await bobSees(), before, 'nothing changed for bob');
 });
 
