@@ -156,23 +156,30 @@ export async function resolveIdentities(t: Transport, me: Principal, emails: rea
       foreign.push(email);
       return { email, mailto, principal: undefined };
     }
-    const url = principalFor(layout, email, me.url);
-    if (sameResource(url, me.url)) throw new UsageError(`${email} is you; a calendar is always shared with its owner`);
-    const res = await t.send({
-      method: 'PROPFIND',
-      url,
-      headers: { depth: '0' },
-      body: propfindBody([ADDRESS_SET]),
-      purpose: `looking up ${email}`,
-      accept: [403, 404],
-    });
-    if (res.status === 404) unknown.push(email);
-    if (res.status === 207) {
-      const r = parseResponse(res.body, res.url, url, `looking up ${email}`)[0];
-      const addrs = r ? children(prop(r, ADDRESS_SET), qn(NS.DAV, 'href')).map((h) => (textOf(h) ?? '').toLowerCase()) : [];
-      if (addrs.length && !addrs.includes(mailto.toLowerCase())) unknown.push(email);
+    // User names are usually lower-case while people type addresses as they like (Bob@…): when the
+    // address as given names nobody, the lower-cased one is tried before giving up.
+    const lower = email.toLowerCase();
+    for (const candidate of lower === email ? [email] : [email, lower]) {
+      const url = principalFor(layout, candidate, me.url);
+      if (sameResource(url, me.url)) throw new UsageError(`${email} is you; a calendar is always shared with its owner`);
+      const res = await t.send({
+        method: 'PROPFIND',
+        url,
+        headers: { depth: '0' },
+        body: propfindBody([ADDRESS_SET]),
+        purpose: `looking up ${email}`,
+        accept: [403, 404],
+      });
+      if (res.status === 404) continue;
+      if (res.status === 207) {
+        const r = parseResponse(res.body, res.url, url, `looking up ${email}`)[0];
+        const addrs = r ? children(prop(r, ADDRESS_SET), qn(NS.DAV, 'href')).map((h) => (textOf(h) ?? '').toLowerCase()) : [];
+        if (addrs.length && !addrs.includes(`mailto:${lower}`)) continue;
+      }
+      return { email: candidate, mailto: `mailto:${candidate}`, principal: url };
     }
-    return { email, mailto, principal: url };
+    unknown.push(email);
+    return { email, mailto, principal: undefined };
   };
   const out = await pool(emails, LOOKUPS_AT_ONCE, resolve);
   if (foreign.length) {

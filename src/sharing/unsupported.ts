@@ -1,5 +1,6 @@
 // Servers that cannot share over CalDAV: say so plainly, before anything is sent that changes state,
 // and tell the user what their administrator can do instead.
+import { createHash } from 'node:crypto';
 import type { Capabilities } from '../discovery/capabilities.js';
 import { P, calendarName } from '../discovery/calendars.js';
 import { prop } from '../xml/multistatus.js';
@@ -14,7 +15,9 @@ export function serverKind(caps: Capabilities): ServerKind {
   const s = caps.server.server ?? '';
   const syncToken = textOf(prop(caps.calendar.props, P.syncToken)) ?? '';
   if (/radicale/i.test(s) || syncToken.startsWith('http://radicale.org/ns/sync/')) return 'radicale';
-  if (/xandikos/i.test(s)) return 'xandikos';
+  // Xandikos names itself nowhere on the wire but uses bare git object ids as sync tokens, which
+  // RFC 6578 §3.2 wants to be URIs, and advertises RFC 5995 add-member.
+  if (/xandikos/i.test(s) || (/^[0-9a-f]{40}$/.test(syncToken) && caps.server.dav.includes('add-member'))) return 'xandikos';
   return 'other';
 }
 
@@ -48,7 +51,10 @@ const decodePath = (p: string) => {
 export function radicaleRights(owner: string, calendarPath: string, sharee: string, level: Level): string {
   const coll = decodePath(calendarPath).replace(/^\/+|\/+$/g, '');
   const parent = coll.split('/').slice(0, -1).join('/') || owner;
-  const id = `${owner}-${coll.split('/').pop()}-${sharee}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  // A duplicate section name breaks Radicale for everyone: the readable part can collide once
+  // characters are replaced ("a.b" and "a_b"), so a digest of the exact pair keeps it unique.
+  const digest = createHash('sha256').update(`${coll}\0${sharee}`).digest('hex').slice(0, 8);
+  const id = `${owner}-${coll.split('/').pop()}-${sharee}`.replace(/[^A-Za-z0-9_.-]/g, '_') + `-${digest}`;
   return [
     `[calshare-${id}]`,
     `user: ${pyEscape(sharee)}`,

@@ -39,7 +39,7 @@ print(json.dumps(out))
 describe('radicaleRights', () => {
   it('is exactly the two sections SERVERS.md describes, for view-only', () => {
     assert.equal(
-      radicaleRights('alice', '/alice/calendar/', 'bob', 'read'),
+      radicaleRights('alice', '/alice/calendar/', 'bob', 'read').replace(/-[0-9a-f]{8}(?=(-list)?\])/g, ''),
       [
         '[calshare-alice-calendar-bob]',
         'user: bob',
@@ -52,6 +52,12 @@ describe('radicaleRights', () => {
         'permissions: R',
       ].join('\n'),
     );
+  });
+
+  it('names sections uniquely even where the readable part collides ("a.b" and "a_b")', () => {
+    const names = (cal: string) => radicaleReads(radicaleRights('alice', cal, 'bob', 'read'), 'bob', cal).map((x) => x.name);
+    const both = [...names('/alice/a.b/'), ...names('/alice/a_b/')];
+    assert.equal(new Set(both).size, 4);
   });
 
   it('gives rw for edit, and R on the parent all the same', () => {
