@@ -235,7 +235,11 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
     const principal = known?.principal ? new URL(known.principal) : ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined;
     return { email, mailto: `mailto:${email}`, principal };
   });
-  return apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), mechanism, aclOk, opts);
+  const outcome = await apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), mechanism, aclOk, opts);
+  // --all means every person; grants to groups and other principals without an address stay, said aloud.
+  const unnamed = addresses === 'all' ? current.filter((s) => !s.email).map((s) => s.principal ?? '?') : [];
+  if (unnamed.length) outcome.warnings.push(`left access for ${unnamed.join(', ')}: not people calshare can name by address (groups or other principals)`);
+  return outcome;
 }
 
 export interface CalendarSharees {
