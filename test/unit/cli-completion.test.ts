@@ -7,7 +7,6 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/staging.js';
-import { accountNames } from '../../src/cli/commands/completion.js';
 
 let dir: string;
 const scripts: Record<string, string> = {};
@@ -62,10 +61,6 @@ test('__accounts reads the config file, and is silent without one', () => {
     env: { ...env, XDG_CONFIG_HOME: join(dir, 'nowhere') },
   });
   assert.equal(empty, '');
-  assert.deepEqual(accountNames({ accounts: [{ name: 'a' }, 'b', { url: 'x' }] }), ['a', 'b']);
-  assert.deepEqual(accountNames({ accounts: { x: {}, y: {} } }), ['x', 'y']);
-  assert.deepEqual(accountNames(null), []);
-  assert.deepEqual(accountNames({ accounts: 'nonsense' }), []);
 });
 
 test('fish: completes commands and per-command flags', () => {

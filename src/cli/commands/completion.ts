@@ -1,9 +1,6 @@
 // `calshare completion bash|zsh|fish`: completion scripts generated from the command tree itself,
 // so a new command or flag is completed without anyone editing a script. Account names come at
 // completion time from `calshare __accounts` (reads the config file only: no network, no keyring).
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 
@@ -216,24 +213,11 @@ export async function run(shell: string, program: Command): Promise<void> {
   process.stdout.write(make(specOf(program)));
 }
 
-/** Account names from the config file, whatever shape of list it keeps them in. */
-export function accountNames(config: unknown): string[] {
-  const list = (config as { accounts?: unknown } | null)?.accounts;
-  if (Array.isArray(list)) {
-    return list.flatMap((a) => (typeof a === 'string' ? [a] : typeof a?.name === 'string' ? [a.name as string] : []));
-  }
-  return list && typeof list === 'object' ? Object.keys(list) : [];
-}
-
-export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
-  return join(base, 'calshare', 'config.json');
-}
-
 /** Never fails: completion must not print errors into the user's command line. */
-export function printAccounts(): void {
+export async function printAccounts(): Promise<void> {
   try {
-    const names = accountNames(JSON.parse(readFileSync(configPath(), 'utf8')));
+    const { loadConfig } = await import('../../credentials/config.js');
+    const names = Object.keys((await loadConfig()).accounts);
     // Names with whitespace or control characters would break the shells' word lists.
     process.stdout.write(names.filter((n) => /^[^\s\u0000-\u001f]+$/.test(n)).map((n) => `${n}\n`).join(''));
   } catch {
