@@ -3,7 +3,9 @@
 // with the intent person by person. A 2xx proves nothing on its own.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
-import { readCalendar, type Calendar } from '../discovery/calendars.js';
+import { P, readCalendar, type Calendar } from '../discovery/calendars.js';
+import { prop } from '../xml/multistatus.js';
+import { parseAcl } from './acl.js';
 import type { Capabilities, MechanismId } from '../discovery/capabilities.js';
 import { AuthError, NetworkError, ServerRefusedError, UnsupportedError, UsageError, isCalshareError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
@@ -107,46 +109,58 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
     state = (await readBack()) ?? state;
   }
   // Cyrus spills ACL grants onto the calendar home (see home-spill.ts): note the home's ACL first.
-  const granting = wanted.filter((c) => c.level !== 'none' && c.who.principal);
+  // Cyrus spills on every ACL write, revoking too, and then for everyone in the calendar's ACL, not
+  // only for the people changed (observed: a bystander's grant reappeared on the home).
+  const touched = wanted.filter((c) => c.who.principal);
+  const spillable = () => [...touched.map((c) => c.who.principal!), ...parseAcl(prop(state.props, P.acl), state.props.url).flatMap((a) => a.principal ?? [])];
   const inHome = cal.url.pathname.startsWith(ctx.me.homeUrl.pathname);
   const homeBefore =
-    !opts.dryRun && inHome && granting.some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')
+    !opts.dryRun && inHome && touched.some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')
       ? await readHomeAcl(session.transport, ctx.me.homeUrl)
       : undefined;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    let pending = pendingIn(state);
-    if (pending.length === 0 && wroteAcl) {
-      // Another writer may have planned from a read made before our write and replace the ACL after
-      // our read-back: wait longer than such a read-to-write gap, then look once more.
-      await sleep(SETTLE_MS + Math.random() * SETTLE_MS);
-      state = (await readBack()) ?? state;
-      pending = pendingIn(state);
-      wroteAcl = false;
-    }
-    if (pending.length === 0) break;
-    const groups = new Map<MechanismId, Change[]>();
-    for (const c of pending) {
-      const id = mechanismFor(c, state, ctx, mechanism, aclOk);
-      groups.set(id, [...(groups.get(id) ?? []), c]);
-    }
-    for (const [id, changes] of groups) {
-      const req = MECHANISMS[id].plan(state, changes, ctx);
-      requests.push(req);
-      if (opts.dryRun) continue;
-      try {
-        await session.transport.send({ ...req });
-      } catch (e) {
-        throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
+  try {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      let pending = pendingIn(state);
+      if (pending.length === 0 && wroteAcl) {
+        // Another writer may have planned from a read made before our write and replace the ACL after
+        // our read-back: wait longer than such a read-to-write gap, then look once more.
+        await sleep(SETTLE_MS + Math.random() * SETTLE_MS);
+        state = (await readBack()) ?? state;
+        pending = pendingIn(state);
+        wroteAcl = false;
       }
-      accepted = true;
-      wroteAcl ||= id === 'acl';
+      if (pending.length === 0) break;
+      const groups = new Map<MechanismId, Change[]>();
+      for (const c of pending) {
+        const id = mechanismFor(c, state, ctx, mechanism, aclOk);
+        groups.set(id, [...(groups.get(id) ?? []), c]);
+      }
+      for (const [id, changes] of groups) {
+        const req = MECHANISMS[id].plan(state, changes, ctx);
+        requests.push(req);
+        if (opts.dryRun) continue;
+        try {
+          await session.transport.send({ ...req });
+        } catch (e) {
+          throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
+        }
+        accepted = true;
+        wroteAcl ||= id === 'acl';
+      }
+      if (opts.dryRun) break;
+      if (attempt > 1) await sleep(Math.random() * 100 * attempt); // de-synchronise competing writers
+      state = (await readBack()) ?? state;
     }
-    if (opts.dryRun) break;
-    if (attempt > 1) await sleep(Math.random() * 100 * attempt); // de-synchronise competing writers
-    state = (await readBack()) ?? state;
+  } catch (e) {
+    // A write may have landed before the failure: Cyrus's spill onto the home must not outlive the
+    // command, or every calendar created later would be shared too. Best effort; the error stands.
+    if (homeBefore && requests.length > 0) {
+      await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore, spillable()).catch(() => undefined);
+    }
+    throw e;
   }
   const warnings = homeBefore
-    ? await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore, granting.map((c) => c.who.principal!))
+    ? await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore, spillable())
     : [];
   session.invalidate();
   const after = shareesOf(state, ctx);

@@ -7,16 +7,25 @@ import { parseMultiStatus, prop } from '../../src/xml/multistatus.js';
 import { levelOf, parseAcl } from '../../src/sharing/acl.js';
 import { parsePrivilegeTree, type PrivilegeTree } from '../../src/sharing/privileges.js';
 import type { Level } from '../../src/sharing/types.js';
-import { dav, rawAcl } from './dav.js';
-import type { User } from './staging.js';
+import { randomUUID } from 'node:crypto';
+import { dav, ics } from './dav.js';
+import { CYRUS, type User } from './staging.js';
+
+/** A staging user by name, or any account (e.g. the numbered Cyrus users) with its password. */
+export type Account = User | { user: string; password: string };
+
+// Cyrus declares only the namespaces the request used, yet may write C:read-free-busy into an ACL
+// (the home's): asking for one CalDAV property too keeps its answer well-formed.
+export const ACL_PROPFIND =
+  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:acl/><c:calendar-description/></d:prop></d:propfind>';
 
 const D = (n: string) => qn(NS.DAV, n);
 
 /** principal (a path, or "self", "all", "authenticated", …; "!" marks invert) → "grant:…|deny:…". */
 export type AclState = ReadonlyMap<string, string>;
 
-export async function aclState(owner: User, calUrl: string): Promise<AclState> {
-  const body = await rawAcl(owner, calUrl);
+export async function aclState(owner: Account, calUrl: string): Promise<AclState> {
+  const { body } = await dav(owner, 'PROPFIND', calUrl, ACL_PROPFIND, { depth: '0' });
   const r = parseMultiStatus(body, new URL(calUrl))[0];
   const aces = parseAcl(r && prop(r, D('acl')), new URL(calUrl));
   const acc = new Map<string, { grant: string[]; deny: string[] }>();
@@ -36,7 +45,7 @@ export async function aclState(owner: User, calUrl: string): Promise<AclState> {
 let treeCache: PrivilegeTree | undefined;
 
 /** The privilege tree Cyrus advertises (the same for every calendar). */
-export async function privilegeTree(owner: User, calUrl: string): Promise<PrivilegeTree> {
+export async function privilegeTree(owner: Account, calUrl: string): Promise<PrivilegeTree> {
   if (treeCache) return treeCache;
   const res = await dav(owner, 'PROPFIND', calUrl, '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:supported-privilege-set/></d:prop></d:propfind>', { depth: '0' });
   const set = parseXml(res.body);
@@ -79,4 +88,15 @@ export function judgeState(before: AclState, after: AclState, tree: PrivilegeTre
   const level = levelIn(after, tree, target);
   if (level === wanted) return { verdict: 'intended', why: `${target} now ${level}` };
   return { verdict: 'broken', why: `${target} is ${level} (${after.get(target) ?? 'no entry'}), wanted ${wanted}` };
+}
+
+/** A fresh calendar with one event, owned by any account (dav.ts's freshCalendar serves alice, bob and carol). */
+export async function freshCalendarOf(owner: { user: string; password: string }): Promise<{ url: string; eventUrl: string }> {
+  const url = `${CYRUS.home(owner.user)}f-${randomUUID().slice(0, 8)}/`;
+  const mk = await dav(owner, 'MKCALENDAR', url);
+  if (mk.status !== 201) throw new Error(`MKCALENDAR ${url} → ${mk.status}`);
+  const eventUrl = `${url}seed.ics`;
+  const put = await dav(owner, 'PUT', eventUrl, ics('seed', 'Seed event'), { 'content-type': 'text/calendar; charset=utf-8' });
+  if (put.status !== 201 && put.status !== 204) throw new Error(`PUT seed → ${put.status}`);
+  return { url, eventUrl };
 }

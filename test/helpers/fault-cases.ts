@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FaultProxy, Recorder, type Rule } from './fault-proxy.js';
+import { FaultProxy, Recorder, WRITE_METHODS, type Rule } from './fault-proxy.js';
 import { calshare } from './cli.js';
-import { canRead, dav, deleteCalendar, freshCalendar, rawAcl } from './dav.js';
-import { CYRUS, USERS } from './staging.js';
-import { aclState, judgeState, privilegeTree, type StateVerdict } from './acl-state.js';
+import { dav } from './dav.js';
+import { CYRUS, ensureCyrusUsers } from './staging.js';
+import { ACL_PROPFIND, aclState, freshCalendarOf, judgeState, privilegeTree, type StateVerdict } from './acl-state.js';
 import { mergeAcl, parseAcl } from '../../src/sharing/acl.js';
 import { parseMultiStatus, prop } from '../../src/xml/multistatus.js';
 import { serialize } from '../../src/xml/build.js';
@@ -53,12 +53,19 @@ export interface FaultCase {
     writes?: number;
     /** No request (and so no credential) reached the other host. */
     otherHostUntouched?: boolean;
-    /** How many requests of this kind arrived at the proxy (e.g. a read retried once). */
-    sent?: { method: string; path: RegExp; count: number };
+    /** The request the fault hit was sent again, once, right after (a read retried). */
+    retried?: boolean;
   };
 }
 
-const HOME = /^\/dav\/calendars\/user\/alice\/$/;
+// The cases run as numbered Cyrus users no other test shares calendars of: the owner's calendar
+// home ACL (where Cyrus spills ACL grants, see src/sharing/home-spill.ts) is then theirs alone,
+// and its state before and after is part of each verdict.
+const OWNER = { user: 'u050', password: 'u-pw' };
+const TARGET = { user: 'u049', password: 'u-pw' };
+const OTHER = { user: 'u048', password: 'u-pw' };
+const HOME_URL = CYRUS.home(OWNER.user);
+const HOME = new RegExp(`^/dav/calendars/user/${OWNER.user}/$`);
 const reText = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const davError = (cond: string, ns = 'DAV:') =>
   `<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:X="${ns}"><X:${cond}/></D:error>`;
@@ -70,7 +77,7 @@ const BILLION_LAUGHS =
   ']>\n<d:multistatus xmlns:d="DAV:"><d:response><d:href>&lol9;</d:href></d:response></d:multistatus>';
 const xxe = (port: number) =>
   `<?xml version="1.0"?>\n<!DOCTYPE d:multistatus [<!ENTITY xxe SYSTEM "http://127.0.0.2:${port}/xxe">]>\n` +
-  '<d:multistatus xmlns:d="DAV:"><d:response><d:href>/dav/calendars/user/alice/&xxe;/</d:href></d:response></d:multistatus>';
+  '<d:multistatus xmlns:d="DAV:"><d:response><d:href>/dav/calendars/user/u050/&xxe;/</d:href></d:response></d:multistatus>';
 
 const WRITE = (e: CaseEnv, method: string | string[] = 'ACL'): Pick<Rule, 'method' | 'path'> => ({ method, path: new RegExp(`^${e.cal}$`) });
 const REREAD = (e: CaseEnv): Pick<Rule, 'method' | 'path' | 'afterWrite'> => ({ method: 'PROPFIND', path: new RegExp(`^${e.cal}$`), afterWrite: true });
@@ -80,17 +87,17 @@ const unauthorized = { 'www-authenticate': 'Basic realm="localhost"', 'content-t
 const M = {
   refused: /nothing is listening .*connection refused/,
   broke: /broke off mid-response/,
-  timeout: /did not answer within 1 s/,
+  timeout: /did not answer within 3 s/,
   server: (code: number) => new RegExp(`refused .*\\(${code} `),
   unreadable: /could not be read/,
   tooLarge: /more than 16 MiB/,
   redirect: /redirected .*does not send your credentials there/,
-  auth: /rejected the user name or password for "alice" \(401\)/,
+  auth: /rejected the user name or password for "u050" \(401\)/,
 };
 const H = {
   retry: /try again|Try again|check|Check/,
   /** A write failed in a way that may have changed the calendar. */
-  uncertain: /^The change may or may not have been made: run `calshare sharees \/dav\/calendars\/user\/alice\/[^`]+` to see the current state; running the same command again is safe\./,
+  uncertain: /^The change may or may not have been made: run `calshare sharees \/dav\/calendars\/user\/u050\/[^`]+` to see the current state; running the same command again is safe\./,
   /** A write was accepted, but reading it back failed. */
   unverified: /^The server accepted the change, but it could not be verified: run `calshare sharees [^`]+`/,
   timeout: /--timeout/,
@@ -109,7 +116,7 @@ export const FAULT_CASES: FaultCase[] = [
     expect: { exit: 4, message: M.refused, hint: /Check the URL and port/, state: 'before', writes: 0 } },
   { id: 'reset-read', fault: 'reset mid-response on the calendar listing (a read), once', command: 'share', via: 'acl',
     rules: () => [{ method: 'PROPFIND', path: HOME, fault: { kind: 'reset' } }],
-    expect: { exit: 0, state: 'intended', writes: 1, sent: { method: 'PROPFIND', path: HOME, count: 2 } } },
+    expect: { exit: 0, state: 'intended', writes: 1, retried: true } },
   { id: 'reset-write', fault: 'reset mid-response on the ACL write (it landed)', command: 'share', via: 'acl',
     rules: (e) => [{ ...WRITE(e), fault: { kind: 'reset' } }],
     expect: { exit: 4, message: M.broke, hint: H.uncertain, state: 'intended', writes: 1 } },
@@ -122,10 +129,10 @@ export const FAULT_CASES: FaultCase[] = [
   { id: 'drop-write-cs', fault: 'connection closed without an answer to the CS:share POST', command: 'share',
     rules: (e) => [{ ...WRITE(e, 'POST'), fault: { kind: 'drop' } }],
     expect: { exit: 4, message: M.broke, hint: H.uncertain, state: 'before', writes: 0 } },
-  { id: 'hang-first', fault: 'accepts and never answers (first request)', command: 'sharees', timeoutSec: 1,
+  { id: 'hang-first', fault: 'accepts and never answers (first request)', command: 'sharees', timeoutSec: 3,
     rules: () => [{ fault: { kind: 'hang' } }],
     expect: { exit: 4, message: M.timeout, hint: H.timeout } },
-  { id: 'hang-write', fault: 'accepts the ACL write and never answers', command: 'share', via: 'acl', timeoutSec: 1,
+  { id: 'hang-write', fault: 'accepts the ACL write and never answers', command: 'share', via: 'acl', timeoutSec: 3,
     rules: (e) => [{ ...WRITE(e), fault: { kind: 'hang' } }],
     expect: { exit: 4, message: M.timeout, hint: H.uncertain, state: 'before', writes: 0 } },
   // —— server errors
@@ -196,7 +203,7 @@ export const FAULT_CASES: FaultCase[] = [
   { id: 'unshare-503-write', fault: '503 to the revoking ACL write', command: 'unshare', via: 'acl',
     rules: (e) => [{ ...WRITE(e), fault: { kind: 'respond', status: 503, body: 'Service Unavailable' } }],
     expect: { exit: 5, message: M.server(503), hint: H.uncertain, state: 'before', writes: 0 } },
-  { id: 'unshare-hang-verify', fault: 'read-back hangs after the revoking write', command: 'unshare', via: 'acl', timeoutSec: 1,
+  { id: 'unshare-hang-verify', fault: 'read-back hangs after the revoking write', command: 'unshare', via: 'acl', timeoutSec: 3,
     rules: (e) => [{ ...REREAD(e), times: Infinity, fault: { kind: 'hang' } }],
     expect: { exit: 4, message: M.timeout, hint: H.unverified, state: 'intended', writes: 1 } },
   { id: 'unshare-drop', fault: 'connection closed without an answer to the revoking write (default mechanism)', command: 'unshare',
@@ -212,13 +219,15 @@ export interface Observation {
   hint: string;
   state: StateVerdict | '-';
   stateWhy: string;
+  /** Differences in the owner's calendar-home ACL between before and after (must be none). */
+  homeChanges: string[];
   writes: number;
   /** Requests that reached either "other host" listener, and how many carried credentials. */
   otherHostHits: number;
   otherHostCredentials: number;
   requests: number;
-  /** Every request that arrived at the proxy: method and path. */
-  seen: { method: string; path: string }[];
+  /** Every request that arrived at the proxy, and whether it reached Cyrus. */
+  seen: { method: string; path: string; forwarded: boolean; fault: string | undefined }[];
   ms: number;
   stdout: string;
   stderr: string;
@@ -237,25 +246,58 @@ function tls() {
   return (tlsFiles = { key: readFileSync(`${dir}/key.pem`, 'utf8'), cert: readFileSync(`${dir}/cert.pem`, 'utf8'), certPath: `${dir}/cert.pem` });
 }
 
-const BOB = CYRUS.principal('bob');
-const CAROL = CYRUS.principal('carol');
+const TARGET_P = CYRUS.principal(TARGET.user);
+const OTHER_P = CYRUS.principal(OTHER.user);
 const D = (n: string) => qn(NS.DAV, n);
 
-/** Sets the starting ACL directly on Cyrus: carol may edit, and (for revoking) bob may view. */
-async function seed(calUrl: string, withBob: boolean): Promise<void> {
-  const ms = parseMultiStatus(await rawAcl('alice', calUrl), new URL(calUrl))[0];
-  const aces = parseAcl(ms && prop(ms, D('acl')), new URL(calUrl));
-  const p = (n: string) => `{DAV:}${n}`;
-  const changes = [
-    { principal: new URL(CAROL, CYRUS.url), privileges: [p('read'), p('write')] },
-    ...(withBob ? [{ principal: new URL(BOB, CYRUS.url), privileges: [p('read')] }] : []),
-  ];
-  const res = await dav('alice', 'ACL', calUrl, serialize(mergeAcl(aces, changes)));
-  if (res.status !== 200) throw new Error(`seeding the ACL: ${res.status} ${res.body}`);
+async function readAces(url: string) {
+  const res = await dav(OWNER, 'PROPFIND', url, ACL_PROPFIND, { depth: '0' });
+  const ms = parseMultiStatus(res.body, new URL(url))[0];
+  return parseAcl(ms && prop(ms, D('acl')), new URL(url));
 }
 
+const freshCalendar = () => freshCalendarOf(OWNER);
+
+async function reads(who: { user: string; password: string }, eventUrl: string): Promise<boolean> {
+  const r = await dav(who, 'GET', eventUrl);
+  return r.status === 200 && r.body.includes('BEGIN:VEVENT');
+}
+
+/**
+ * Sets the starting ACL directly on Cyrus: OTHER may edit, and (for revoking) TARGET may view.
+ * Cyrus spills such grants onto the home; they are taken back, so the home is as it was.
+ */
+async function seed(calUrl: string, withTarget: boolean): Promise<void> {
+  const homeHad = new Set((await readAces(HOME_URL)).flatMap((a) => (a.principal ? [a.principal.pathname] : [])));
+  const p = (n: string) => `{DAV:}${n}`;
+  const changes = [
+    { principal: new URL(OTHER_P, CYRUS.url), privileges: [p('read'), p('write')] },
+    ...(withTarget ? [{ principal: new URL(TARGET_P, CYRUS.url), privileges: [p('read')] }] : []),
+  ];
+  const res = await dav(OWNER, 'ACL', calUrl, serialize(mergeAcl(await readAces(calUrl), changes)));
+  if (res.status !== 200) throw new Error(`seeding the ACL: ${res.status} ${res.body}`);
+  await restoreHome(homeHad);
+}
+
+/** Drops home ACEs of principals not in `had` (Cyrus answers 500 to an ACL on the home, yet applies it). */
+async function restoreHome(had: ReadonlySet<string>): Promise<void> {
+  const now = await readAces(HOME_URL);
+  const added = now.flatMap((a) => (a.principal && !had.has(a.principal.pathname) ? [a.principal] : []));
+  if (added.length) await dav(OWNER, 'ACL', HOME_URL, serialize(mergeAcl(now, added.map((principal) => ({ principal, privileges: null })))));
+}
+
+function diff(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).map((k) => `${k}: ${a.get(k) ?? 'none'} → ${b.get(k) ?? 'none'}`);
+}
+
+let usersReady = false;
+
 export async function runCase(c: FaultCase): Promise<Observation> {
-  const cal = await freshCalendar('alice');
+  if (!usersReady) {
+    ensureCyrusUsers(50);
+    usersReady = true;
+  }
+  const cal = await freshCalendar();
   const calPath = new URL(cal.url).pathname;
   const [otherHost, otherName] = await Promise.all([Recorder.start('127.0.0.2'), Recorder.start('127.0.0.1')]);
   const t = c.tls ? tls() : undefined;
@@ -266,30 +308,33 @@ export async function runCase(c: FaultCase): Promise<Observation> {
   });
   try {
     if (c.command !== 'sharees') await seed(cal.url, c.command === 'unshare');
-    const tree = await privilegeTree('alice', cal.url);
-    const before = await aclState('alice', cal.url);
+    const tree = await privilegeTree(OWNER, cal.url);
+    const [before, homeBefore] = await Promise.all([aclState(OWNER, cal.url), aclState(OWNER, HOME_URL)]);
     if (c.closedBefore) await proxy.close();
+    const target = `${TARGET.user}@${CYRUS.domain}`;
     const args =
-      c.command === 'share' ? ['share', calPath, 'bob@example.test', '--view']
-      : c.command === 'unshare' ? ['unshare', calPath, 'bob@example.test', '--yes']
+      c.command === 'share' ? ['share', calPath, target, '--view']
+      : c.command === 'unshare' ? ['unshare', calPath, target, '--yes']
       : ['sharees', calPath];
     const started = performance.now();
     const r = await calshare(
       [...args, ...(c.via ? ['--via', c.via] : []), ...(c.timeoutSec ? ['--timeout', String(c.timeoutSec)] : []), ...(t ? ['--ca-file', t.certPath] : []),
-        '--url', proxy.url, '--username', 'alice'],
-      { env: { CALSHARE_PASSWORD: USERS.alice } },
+        '--url', proxy.url, '--username', OWNER.user],
+      { env: { CALSHARE_PASSWORD: OWNER.password } },
     );
     const ms = Math.round(performance.now() - started);
-    const after = await aclState('alice', cal.url);
-    const judged = c.command === 'sharees' ? { verdict: '-' as const, why: 'read-only command' } : judgeState(before, after, tree, BOB, c.command === 'share' ? 'read' : 'none');
-    // The sharee's own view must agree with the ACL: bob reads the calendar only if he should now.
+    const [after, homeAfter] = await Promise.all([aclState(OWNER, cal.url), aclState(OWNER, HOME_URL)]);
+    const judged = c.command === 'sharees' ? { verdict: '-' as const, why: 'read-only command' } : judgeState(before, after, tree, TARGET_P, c.command === 'share' ? 'read' : 'none');
+    // The sharees' own view must agree with the ACL: the target reads the calendar only if they should now.
     if (judged.verdict !== '-' && judged.verdict !== 'broken') {
-      const bobShouldRead = (judged.verdict === 'intended') === (c.command === 'share');
-      if ((await canRead('bob', cal.url, cal.eventUrl)) !== bobShouldRead) {
-        Object.assign(judged, { verdict: 'broken', why: `the ACL says ${judged.verdict}, but bob ${bobShouldRead ? 'cannot' : 'can'} read the calendar` });
+      const shouldRead = (judged.verdict === 'intended') === (c.command === 'share');
+      if ((await reads(TARGET, cal.eventUrl)) !== shouldRead) {
+        Object.assign(judged, { verdict: 'broken', why: `the ACL says ${judged.verdict}, but ${TARGET.user} ${shouldRead ? 'cannot' : 'can'} read the calendar` });
       }
-      if (!(await canRead('carol', cal.url, cal.eventUrl))) Object.assign(judged, { verdict: 'broken', why: 'carol lost access' });
+      if (!(await reads(OTHER, cal.eventUrl))) Object.assign(judged, { verdict: 'broken', why: `${OTHER.user} lost access` });
     }
+    const homeChanges = diff(homeBefore, homeAfter);
+    if (homeChanges.length) await restoreHome(new Set([...homeBefore.keys()].filter((k) => k.startsWith('/')))); // for the next case
     const line = (p: string) => r.stderr.split('\n').find((l) => l.startsWith(p))?.slice(p.length).trim() ?? '';
     const hits = [...otherHost.seen, ...otherName.seen];
     return {
@@ -300,18 +345,19 @@ export async function runCase(c: FaultCase): Promise<Observation> {
       hint: line('hint:'),
       state: judged.verdict,
       stateWhy: judged.why,
-      writes: proxy.writesForwarded,
+      homeChanges,
+      writes: proxy.seen.filter((x) => x.forwarded && WRITE_METHODS.has(x.method) && x.path === calPath).length,
       otherHostHits: hits.length,
       otherHostCredentials: hits.filter((h) => h.authorization).length,
       requests: proxy.seen.length,
-      seen: proxy.seen.map((x) => ({ method: x.method, path: x.path })),
+      seen: proxy.seen.map((x) => ({ method: x.method, path: x.path, forwarded: x.forwarded, fault: x.fault })),
       ms,
       stdout: r.stdout,
       stderr: r.stderr,
     };
   } finally {
     await Promise.all([proxy.close(), otherHost.close(), otherName.close()]);
-    await deleteCalendar('alice', cal.url);
+    await dav(OWNER, 'DELETE', cal.url);
   }
 }
 
@@ -329,12 +375,17 @@ export function judge(c: FaultCase, o: Observation): string[] {
   if (o.state === 'broken') problems.push(`sharing state broken: ${o.stateWhy}`);
   else if (e.state && o.state !== e.state) problems.push(`state ${o.state} (${o.stateWhy}), expected ${e.state}`);
   if (e.writes !== undefined && o.writes !== e.writes) problems.push(`${o.writes} write(s) reached Cyrus, expected ${e.writes}`);
-  if (e.sent) {
-    const n = o.seen.filter((s) => s.method === e.sent!.method && e.sent!.path.test(s.path)).length;
-    if (n !== e.sent.count) problems.push(`${n} ${e.sent.method} ${e.sent.path} request(s), expected ${e.sent.count}`);
+  const writes = o.seen.filter((s) => s.forwarded && WRITE_METHODS.has(s.method)).map((s) => `${s.method} ${s.path}`);
+  const repeated = writes.filter((w, i) => writes.indexOf(w) !== i);
+  if (repeated.length) problems.push(`a write was repeated: ${repeated.join(', ')}`);
+  if (o.homeChanges.length) problems.push(`the calendar home's ACL changed (every later calendar would be shared): ${o.homeChanges.join('; ')}`);
+  if (e.retried) {
+    const i = o.seen.findIndex((s) => s.fault);
+    const [hit, next] = [o.seen[i], o.seen[i + 1]];
+    if (!hit || !next || next.method !== hit.method || next.path !== hit.path || next.fault) problems.push('the read the fault hit was not retried right after');
   }
   if (o.otherHostHits) problems.push(`${o.otherHostHits} request(s) reached the other host, ${o.otherHostCredentials} with credentials`);
   if (/[\u001b\u009b]/.test(o.stdout + o.stderr)) problems.push('raw terminal escape in the output');
-  if (o.stderr.includes(USERS.alice) || o.stdout.includes(USERS.alice)) problems.push('the password appears in the output');
+  if (o.stderr.includes(OWNER.password) || o.stdout.includes(OWNER.password)) problems.push('the password appears in the output');
   return problems;
 }
