@@ -8,7 +8,7 @@ import { listCalendars, calendarName, type Calendar } from './discovery/calendar
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
 import { sameResource } from './discovery/propfind.js';
 import { UsageError } from './errors.js';
-import { inert } from './util/inert.js';
+import { inertLine } from './util/inert.js';
 
 export interface SessionOptions {
   url: string;
@@ -70,7 +70,7 @@ export class Session {
       try {
         url = new URL(ref, this.baseUrl);
       } catch {
-        throw new UsageError(`"${inert(ref)}" is not a valid calendar URL or path`);
+        throw new UsageError(`"${inertLine(ref)}" is not a valid calendar URL or path`);
       }
       const hit = all.find((c) => sameResource(c.url, url));
       if (hit) return hit;
@@ -78,12 +78,12 @@ export class Session {
     const byName = all.filter((c) => calendarName(c) === ref);
     const folded = byName.length ? byName : all.filter((c) => calendarName(c).toLowerCase() === ref.toLowerCase());
     if (folded.length === 1) return folded[0]!;
-    const list = (cs: Calendar[]) => cs.map((c) => `  ${inert(calendarName(c))}  ${c.url.pathname}`).join('\n');
+    const list = (cs: Calendar[]) => cs.map((c) => `  ${inertLine(calendarName(c))}  ${c.url.pathname}`).join('\n');
     if (folded.length > 1) {
-      throw new UsageError(`"${inert(ref)}" matches ${folded.length} calendars:\n${list(folded)}`, 'Name the calendar by its path instead.');
+      throw new UsageError(`"${inertLine(ref)}" matches ${folded.length} calendars:\n${list(folded)}`, 'Name the calendar by its path instead.');
     }
     throw new UsageError(
-      `no calendar "${inert(ref)}" for ${this.transport.user}${all.length ? `; there are:\n${list(all)}` : ' (the account has no calendars)'}`,
+      `no calendar "${inertLine(ref)}" for ${this.transport.user}${all.length ? `; there are:\n${list(all)}` : ' (the account has no calendars)'}`,
       'Name a calendar by its display name, path or URL; `calshare calendars` lists them.',
     );
   }

@@ -1,7 +1,7 @@
 // Output conventions (as in gh): data on stdout, people-talk on stderr; --json prints one document
 // and nothing else on stdout; colour only on a terminal without NO_COLOR.
 import { styleText } from 'node:util';
-import { inert } from '../util/inert.js';
+import { inert, inertJson, inertLine } from '../util/inert.js';
 import { isCalshareError, ExitCode, type CalshareError } from '../errors.js';
 
 type Style = Parameters<typeof styleText>[0];
@@ -26,7 +26,7 @@ function width(s: string): number {
 
 /** An aligned table; every cell is made inert because cells often hold server-supplied text. */
 export function table(headers: string[], rows: string[][], stream: NodeJS.WriteStream = process.stdout): string {
-  const cells = rows.map((r) => r.map((c) => inert(c)));
+  const cells = rows.map((r) => r.map((c) => inertLine(c)));
   const widths = headers.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ''))));
   const line = (r: string[]) =>
     r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd();
@@ -34,7 +34,7 @@ export function table(headers: string[], rows: string[][], stream: NodeJS.WriteS
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(inertJson(value) + '\n');
 }
 
 export function errorJson(e: CalshareError): Record<string, unknown> {

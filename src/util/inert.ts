@@ -7,6 +7,20 @@ export function inert(text: string): string {
   return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** inert, and on one line: for text inside a line of output (a table cell, a list entry), where a
+ *  line break would let a server forge the lines that follow. */
+export function inertLine(text: string): string {
+  return inert(text).replace(/[\n\t]/g, (c) => (c === '\n' ? '\\n' : '\\t'));
+}
+
+// Valid in JSON strings as they are, yet able to reorder or hide what a terminal shows; escaping
+// them as \uXXXX keeps the decoded data identical.
+const JSON_UNSAFE = /[\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2028\u2029\u2066-\u2069]/g;
+
+export function inertJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A short, single-line, inert excerpt of a server's body for an error message. */
 export function excerpt(body: string, max = 200): string | undefined {
   const plain = body

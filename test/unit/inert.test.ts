@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { excerpt, inert } from '../../src/util/inert.js';
+import { excerpt, inert, inertJson, inertLine } from '../../src/util/inert.js';
 
 // What a terminal would act on: C0 (except tab and LF), DEL, C1, and the bidi controls.
 const ACTIVE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
@@ -74,4 +74,21 @@ describe('excerpt', () => {
   it('makes the server words inert', () => {
     assert.equal(excerpt('<p>\u001b[31mdanger\u202E</p>'), '\\u001b[31mdanger\\u202e');
   });
+});
+
+test('inertLine keeps text on one line, so a name cannot forge the lines after it', () => {
+  assert.equal(inertLine('Work\nerror: fake\tx'), 'Work\\nerror: fake\\tx');
+  assert.equal(inertLine('\u001b[2J'), '\\u001b[2J');
+});
+
+test('inertJson escapes what could reorder a terminal, and decodes to the very same data', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (v, s) => {
+      const doc = { v, s };
+      const text = inertJson(doc);
+      assert.doesNotMatch(text, /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]/);
+      assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(doc)));
+    }),
+    { numRuns: 300 },
+  );
 });
