@@ -71,4 +71,20 @@ export class Prompter {
   }
 }
 
+/** Runs a whole flow with one Prompter: a cancel is announced once, and stdin is always released. */
+export async function promptFlow<T>(flow: (ask: Prompter) => Promise<T>): Promise<T> {
+  const ask = new Prompter();
+  try {
+    return await flow(ask);
+  } catch (e) {
+    if (e instanceof CancelledError) {
+      p.cancel(e.message);
+      e.shown = true;
+    }
+    throw e;
+  } finally {
+    ask.close();
+  }
+}
+
 export { p as clack };

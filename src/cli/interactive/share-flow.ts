@@ -12,7 +12,7 @@ import { inert } from '../../util/inert.js';
 import { CancelledError } from './cancel.js';
 import { commandLine, type Origin } from './command-line.js';
 import { calendarChoices, calendarRef, splitEmails } from './pickers.js';
-import { Prompter, clack } from './prompts.js';
+import { clack, promptFlow, type Prompter } from './prompts.js';
 
 export interface ShareGiven {
   calendar: string | undefined;
@@ -49,8 +49,7 @@ async function pickCalendar(ask: Prompter, s: Session, given: string | undefined
 }
 
 export async function askShare(s: Session, given: ShareGiven, origin: Origin): Promise<ShareAnswers> {
-  const ask = new Prompter();
-  try {
+  return promptFlow(async (ask) => {
     clack.intro('calshare share');
     const cal = await pickCalendar(ask, s, given.calendar);
     const emails = given.emails.length
@@ -71,13 +70,5 @@ export async function askShare(s: Session, given: ShareGiven, origin: Origin): P
       throw new CancelledError('declined');
     }
     return { cal, emails, level };
-  } catch (e) {
-    if (e instanceof CancelledError) {
-      clack.cancel(e.message);
-      e.shown = true;
-    }
-    throw e;
-  } finally {
-    ask.close();
-  }
+  });
 }

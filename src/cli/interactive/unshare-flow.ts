@@ -11,7 +11,7 @@ import { table } from '../output.js';
 import { CancelledError } from './cancel.js';
 import { commandLine, type Origin } from './command-line.js';
 import { calendarChoices, calendarRef, shareeChoices, shareeLevel } from './pickers.js';
-import { Prompter, clack } from './prompts.js';
+import { clack, promptFlow, type Prompter } from './prompts.js';
 
 export interface UnshareGiven {
   calendar: string | undefined;
@@ -43,8 +43,7 @@ function accessTable(c: CalendarSharees): string {
 }
 
 export async function askUnshare(s: Session, given: UnshareGiven, origin: Origin): Promise<UnshareAnswers> {
-  const ask = new Prompter();
-  try {
+  return promptFlow(async (ask) => {
     clack.intro('calshare unshare');
     const picked = await pickShared(ask, s, given.calendar);
     const name = inert(calendarName(picked.calendar));
@@ -61,13 +60,5 @@ export async function askUnshare(s: Session, given: UnshareGiven, origin: Origin
       if (!(await ask.confirm(`Remove ${whom} from "${name}"?`))) throw new CancelledError('declined');
     }
     return { cal: picked.calendar, who };
-  } catch (e) {
-    if (e instanceof CancelledError) {
-      clack.cancel(e.message);
-      e.shown = true;
-    }
-    throw e;
-  } finally {
-    ask.close();
-  }
+  });
 }
