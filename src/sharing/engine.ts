@@ -7,11 +7,12 @@ import { P, readCalendar, type Calendar } from '../discovery/calendars.js';
 import { prop } from '../xml/multistatus.js';
 import { parseAcl } from './acl.js';
 import type { Capabilities, MechanismId } from '../discovery/capabilities.js';
-import { AuthError, NetworkError, ServerRefusedError, UnsupportedError, UsageError, isCalshareError, type Mismatch } from '../errors.js';
+import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { MECHANISMS, findSharee, shareesOf } from './sharees.js';
 import { cannotShare } from './unsupported.js';
 import { readHomeAcl, undoHomeSpill } from './home-spill.js';
+import { mayHaveLanded, resultKind, unverified } from './verdict.js';
 import { accessLabel, type Change, type PersonResultKind, type Level, type MechanismContext, type PlannedRequest, type Sharee } from './types.js';
 
 export interface ChangeOptions {
@@ -22,6 +23,7 @@ export interface ChangeOptions {
 }
 
 export type { PersonResultKind };
+export { resultKind };
 
 export interface PersonResult {
   email: string;
@@ -176,45 +178,6 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
     .map((r) => ({ email: r.email, expected: accessLabel(r.requested), seen: accessLabel(r.after) }));
   return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches, warnings };
 }
-
-/**
- * Whether a failed write may still have changed the calendar: the request may have reached the
- * server when the connection broke, timed out, or the server failed (5xx) while answering. Not when
- * the connection never opened, the server refused with a 4xx (it did not act, RFC 9110 §15.5), or a
- * redirect was declined (nothing was sent there).
- */
-function mayHaveLanded(e: unknown): boolean {
-  if (e instanceof ServerRefusedError) return e.status >= 500;
-  if (e instanceof NetworkError) return !['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'REDIRECT_REFUSED', 'REDIRECT_LOOP', 'UND_ERR_CONNECT_TIMEOUT'].includes(e.code ?? '');
-  return false;
-}
-
-/** The same error, its hint led by what the user most needs: the change's fate is unknown, and how to learn it. */
-function unverified(e: unknown, cal: Calendar, accepted: boolean): unknown {
-  if (!isCalshareError(e)) return e;
-  const check = `run \`calshare sharees ${cal.url.pathname}\` to see the current state; running the same command again is safe.`;
-  const lead = accepted
-    ? `The server accepted the change, but it could not be verified: ${check}`
-    : `The change may or may not have been made: ${check}`;
-  const hint = e.hint ? `${lead} ${e.hint}` : lead;
-  if (e instanceof NetworkError) return new NetworkError(e.message, hint, e.code, { cause: e });
-  if (e instanceof ServerRefusedError) return new ServerRefusedError(e.message, hint, e.status, e.preconditions, e.serverMessage);
-  if (e instanceof AuthError) return new AuthError(e.message, hint, { cause: e });
-  return e;
-}
-
-type Seen = Level | 'other' | 'none';
-
-/** What happened to one person, from what was asked and their level before and after the change. */
-export function resultKind(requested: Level | 'none', before: Seen, after: Seen, dryRun: boolean): PersonResultKind {
-  const already = requested === 'none' ? 'not-shared' : 'unchanged';
-  if (dryRun) return before === requested ? already : 'planned';
-  if (after !== requested) return 'mismatch';
-  if (before === requested) return already;
-  if (requested === 'none') return 'removed';
-  return before === 'none' ? 'shared' : 'changed';
-}
-
 
 async function reread(session: Session, cal: Calendar): Promise<Calendar | undefined> {
   return readCalendar(session.transport, await session.principal(), cal.url, 'reading the sharing state back');
