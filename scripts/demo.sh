@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 bash staging/up.sh cyrus
-npm run build --silent
+node node_modules/typescript/bin/tsc -p tsconfig.json   # the build (npm run build), without a nested npm
 
 # The staging server's accounts (see staging/cyrus.sh); calshare reads the password from the
 # environment, never from its command line.
