@@ -89,6 +89,6 @@ export function printSharees(list: CalendarSharees[]): void {
       continue;
     }
     const rows = sharees.map((s) => [s.email ?? s.principal ?? '?', lvl(s.level), s.status ?? '', originOf(s) === 'acl' ? 'ACL only' : 'invitation']);
-    out.write(table(['PERSON', 'ACCESS', 'INVITE', 'GRANTED BY'], rows).replace(/^/gm, '  ') + '\n');
+    out.write(table(['PERSON', 'ACCESS', 'INVITE', 'GRANTED BY'], rows).trimEnd().replace(/^/gm, '  ') + '\n\n');
   }
 }
