@@ -7,7 +7,7 @@ import { NS, qn } from '../xml/names.js';
 import { prop } from '../xml/multistatus.js';
 import { child, children, textOf, type XmlElement } from '../xml/parse.js';
 import { emailFor } from './identity.js';
-import type { Change, Grant, InviteStatus, Mechanism, MechanismContext, PlannedRequest } from './types.js';
+import type { Change, Grant, InviteStatus, Level, Mechanism, MechanismContext, PlannedRequest } from './types.js';
 
 const CS = (n: string) => qn(NS.CS, n);
 const D = (n: string) => qn(NS.DAV, n);
@@ -25,6 +25,10 @@ export function inviteStatus(entry: XmlElement, ns: string): InviteStatus | unde
   const s = entry.children.find((c) => c.ns === ns && Object.hasOwn(STATUS, c.name));
   return s && STATUS[s.name];
 }
+
+/** The access element both specs share ("read" / "read-write", CS:access and DAV:share-access) as a level. */
+export const accessLevel = (access: string | undefined): Level | 'other' =>
+  access === 'read-write' ? 'edit' : access === 'read' ? 'read' : 'other';
 
 export const mailtoAddress = (href: string): string | undefined =>
   /^mailto:/i.test(href) ? href.slice(7).toLowerCase() : undefined;
@@ -54,7 +58,7 @@ function grant(user: XmlElement, base: URL, ctx: MechanismContext): Grant | unde
     href,
     ...hrefIdentity(href, base, ctx),
     name: textOf(child(user, CS('common-name'))) || undefined,
-    level: access === 'read-write' ? 'edit' : access === 'read' ? 'read' : 'other',
+    level: accessLevel(access),
     status: inviteStatus(user, NS.CS),
   };
 }

@@ -68,9 +68,7 @@ function choose(caps: Capabilities, via: MechanismId | undefined, owner: string,
   return via;
 }
 
-const find = findSharee;
-
-const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => find(sharees, who)?.level ?? 'none';
+const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => findSharee(sharees, who)?.level ?? 'none';
 
 /**
  * Which mechanism fixes a pending change. The chosen one, unless its own record already shows the
@@ -168,8 +166,8 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   const after = shareesOf(state, ctx);
   const results = wanted.map((c): PersonResult => {
     const b = levelIn(before, c.who);
-    const a = levelIn(after, c.who);
-    const s = find(after, c.who);
+    const s = findSharee(after, c.who);
+    const a = s?.level ?? 'none';
     const result = resultKind(c.level, b, a, Boolean(opts.dryRun));
     return { email: c.who.email, requested: c.level, before: b, after: opts.dryRun ? b : a, result, status: s?.status };
   });

@@ -7,7 +7,7 @@ import { NS, qn } from '../xml/names.js';
 import { prop } from '../xml/multistatus.js';
 import { child, children, textOf, type XmlElement } from '../xml/parse.js';
 import type { Change, Grant, Mechanism, MechanismContext, PlannedRequest } from './types.js';
-import { hrefIdentity, inviteStatus } from './cs.js';
+import { accessLevel, hrefIdentity, inviteStatus } from './cs.js';
 
 const D = (n: string) => qn(NS.DAV, n);
 
@@ -21,7 +21,7 @@ function grant(sharee: XmlElement, base: URL, ctx: MechanismContext): Grant | un
     href,
     ...hrefIdentity(href, base, ctx),
     name: textOf(child(child(sharee, D('prop')), D('displayname'))) || undefined,
-    level: access === 'read-write' ? 'edit' : access === 'read' ? 'read' : 'other',
+    level: accessLevel(access),
     status: inviteStatus(sharee, NS.DAV),
   };
 }
