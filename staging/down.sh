@@ -6,16 +6,10 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SERVERS=(cyrus radicale xandikos)
-
-targets=()
-for arg in "${@:-all}"; do
-    case $arg in
-        all) targets+=("${SERVERS[@]}") ;;
-        cyrus | radicale | xandikos) targets+=("$arg") ;;
-        *) echo "usage: $0 [cyrus|radicale|xandikos|all]..." >&2; exit 2 ;;
-    esac
-done
+# shellcheck source=staging/lib.sh
+. "$HERE/lib.sh"
+parse_targets "$@"
+targets=("${TARGETS[@]}")
 
 for s in "${targets[@]}"; do
     # The OAuth tests' JWT listener shares Cyrus's mailboxes: it goes down with Cyrus.

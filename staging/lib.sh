@@ -12,6 +12,20 @@ STAGING_ROOT=${CALSHARE_STAGING_DIR:-/var/tmp/calshare-staging}
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SYSTEM_PYTHON=/usr/bin/python3
 
+# parse_targets ARG...: the servers named on an up.sh/down.sh command line, in TARGETS.
+STAGING_SERVERS=(cyrus radicale xandikos)
+parse_targets() {
+    TARGETS=()
+    local arg
+    for arg in "${@:-all}"; do
+        case $arg in
+            all) TARGETS+=("${STAGING_SERVERS[@]}") ;;
+            cyrus | radicale | xandikos) TARGETS+=("$arg") ;;
+            *) echo "usage: $0 [cyrus|radicale|xandikos|all]..." >&2; exit 2 ;;
+        esac
+    done
+}
+
 log() { printf '[staging] %s\n' "$*" >&2; }
 die() { printf '[staging] ERROR: %s\n' "$*" >&2; exit 1; }
 

@@ -9,19 +9,11 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SERVERS=(cyrus radicale xandikos)
-
-targets=()
-for arg in "${@:-all}"; do
-    case $arg in
-        all) targets+=("${SERVERS[@]}") ;;
-        cyrus | radicale | xandikos) targets+=("$arg") ;;
-        *) echo "usage: $0 [cyrus|radicale|xandikos|all]..." >&2; exit 2 ;;
-    esac
-done
-
 # shellcheck source=staging/lib.sh
 . "$HERE/lib.sh"
+parse_targets "$@"
+targets=("${TARGETS[@]}")
+
 # All missing packages in one apt-get run (one dpkg pass instead of one per
 # server). --no-start: Cyrus and its MTA dependency must not start
 # instances of their own.
