@@ -34,6 +34,16 @@ const piece = fc.constantFrom('<', '>', '&', '"', "'", ']]>', '<![CDATA[', '&#0;
 const word = fc.constantFrom('bob', 'b.o.b', "o'brien", 'a&b', 'x+y', 'example.test', 'nobody');
 const argument = fc.array(fc.oneof(piece, word), { minLength: 1, maxLength: 8 }).map((p) => p.join(''));
 
+/** True for an address that reaches a real staging sharee (bob, carol): sharing with them is no hostile input. */
+const realSharee = (addr: string): boolean => {
+  try {
+    const email = parseEmail(addr).toLowerCase();
+    return Object.keys(USERS).some((u) => u !== 'alice' && email === `${u}@example.test`);
+  } catch {
+    return false;
+  }
+};
+
 describe('hostile input', () => {
   let proxy: FaultProxy;
   before(async () => {
@@ -45,7 +55,7 @@ describe('hostile input', () => {
   it('an address is refused before any request, or looked up at its correctly escaped principal and never written (property)', async () => {
     const cal = '/dav/calendars/user/alice/Default/';
     await fc.assert(
-      fc.asyncProperty(fc.oneof(argument, argument.map((a) => `${a}@example.test`)), async (addr) => {
+      fc.asyncProperty(fc.oneof(argument, argument.map((a) => `${a}@example.test`)).filter((a) => !realSharee(a)), async (addr) => {
         let valid: string | undefined;
         try {
           valid = parseEmail(addr);
