@@ -7,6 +7,7 @@ import { discover, type Principal } from './discovery/discover.js';
 import { listCalendars, calendarName, type Calendar } from './discovery/calendars.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
 import { sameResource } from './discovery/propfind.js';
+import { hrefUrl } from './xml/multistatus.js';
 import { UsageError } from './errors.js';
 import { inertLine } from './util/inert.js';
 
@@ -68,7 +69,8 @@ export class Session {
     if (looksLikePath) {
       let url: URL;
       try {
-        url = new URL(ref, this.baseUrl);
+        // A calendar has no query or fragment: a typed "?" or "#" is part of its name, as in hrefs.
+        url = hrefUrl(ref, this.baseUrl);
       } catch {
         throw new UsageError(`"${inertLine(ref)}" is not a valid calendar URL or path`);
       }

@@ -4,7 +4,7 @@
 import type { Transport } from '../transport/http.js';
 import { NS, qn } from '../xml/names.js';
 import { child, children, textOf } from '../xml/parse.js';
-import { prop } from '../xml/multistatus.js';
+import { hrefUrl, prop } from '../xml/multistatus.js';
 import { propfind, selfResponse } from './propfind.js';
 import { ServerRefusedError, UnsupportedError, NetworkError } from '../errors.js';
 
@@ -29,7 +29,7 @@ async function findPrincipal(t: Transport, at: URL): Promise<URL | undefined> {
   }
   const r = selfResponse(result.responses, result.url) ?? result.responses[0];
   const href = r && textOf(child(prop(r, CURRENT_USER_PRINCIPAL), qn(NS.DAV, 'href')));
-  return href ? new URL(href, result.url) : undefined;
+  return href ? hrefUrl(href, result.url) : undefined;
 }
 
 export async function discover(t: Transport, start: URL): Promise<Principal> {
@@ -62,7 +62,7 @@ export async function discover(t: Transport, start: URL): Promise<Principal> {
   }
   return {
     url,
-    homeUrl: new URL(homeHref, url),
+    homeUrl: hrefUrl(homeHref, url),
     displayName: textOf(prop(r, NAME)) || undefined,
     addresses: children(prop(r, ADDRESSES), qn(NS.DAV, 'href')).flatMap((h) => textOf(h) || []),
   };

@@ -7,7 +7,7 @@ import { sameResource } from '../discovery/propfind.js';
 import { UnsupportedError } from '../errors.js';
 import { el, serialize, type XmlNode } from '../xml/build.js';
 import { NS, clark, qn } from '../xml/names.js';
-import { prop } from '../xml/multistatus.js';
+import { hrefUrl, prop } from '../xml/multistatus.js';
 import { child, children, textOf, type XmlElement } from '../xml/parse.js';
 import { emailFor } from './identity.js';
 import { DAV_PRIV, expand, grantable, parsePrivilegeTree, type PrivilegeTree } from './privileges.js';
@@ -35,7 +35,7 @@ export function parseAcl(acl: XmlElement | undefined, base: URL): Ace[] {
     const href = textOf(child(principal, D('href')));
     return {
       el: ace,
-      principal: href ? new URL(href, base) : undefined,
+      principal: href ? hrefUrl(href, base) : undefined,
       invert: invert !== undefined,
       grant: privs(child(ace, D('grant'))),
       deny: privs(child(ace, D('deny'))),

@@ -4,7 +4,7 @@ import type { Calendar } from '../discovery/calendars.js';
 import { P } from '../discovery/calendars.js';
 import { el, serialize } from '../xml/build.js';
 import { NS, qn } from '../xml/names.js';
-import { prop } from '../xml/multistatus.js';
+import { hrefUrl, prop } from '../xml/multistatus.js';
 import { child, children, textOf, type XmlElement } from '../xml/parse.js';
 import { emailFor } from './identity.js';
 import type { Change, Grant, InviteStatus, Level, Mechanism, MechanismContext, PlannedRequest } from './types.js';
@@ -42,7 +42,7 @@ export function hrefIdentity(href: string, base: URL, ctx: MechanismContext): { 
   if (email) return { email, principal: undefined };
   let url: URL;
   try {
-    url = new URL(href, base);
+    url = hrefUrl(href, base);
   } catch {
     return { email: undefined, principal: href };
   }

@@ -3,9 +3,7 @@
 // with the intent person by person. A 2xx proves nothing on its own.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
-import { P, readCalendar, type Calendar } from '../discovery/calendars.js';
-import { prop } from '../xml/multistatus.js';
-import { parseAcl } from './acl.js';
+import { readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities, MechanismId } from '../discovery/capabilities.js';
 import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
@@ -36,7 +34,10 @@ export interface PersonResult {
 
 export interface ChangeOutcome {
   calendar: Calendar;
+  /** The chosen mechanism. */
   mechanism: MechanismId;
+  /** Those the writes went through: the chosen one, or another where a grant lived only there (an ACL-only grant is revoked by ACL). */
+  used: MechanismId[];
   dryRun: boolean;
   /** The state-changing requests, sent or (with dryRun) only planned. */
   requests: PlannedRequest[];
@@ -87,6 +88,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   const requests: PlannedRequest[] = [];
   let state = cal;
   let wroteAcl = false;
+  const used = new Set<MechanismId>();
   // Once a write was accepted, any failure leaves the change made but unverified: say so.
   let accepted = false;
   const readBack = async () => {
@@ -109,13 +111,9 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
     state = (await readBack()) ?? state;
   }
   // Cyrus spills ACL grants onto the calendar home (see home-spill.ts): note the home's ACL first.
-  // Cyrus spills on every ACL write, revoking too, and then for everyone in the calendar's ACL, not
-  // only for the people changed (observed: a bystander's grant reappeared on the home).
-  const touched = wanted.filter((c) => c.who.principal);
-  const spillable = () => [...touched.map((c) => c.who.principal!), ...parseAcl(prop(state.props, P.acl), state.props.url).flatMap((a) => a.principal ?? [])];
   const inHome = cal.url.pathname.startsWith(ctx.me.homeUrl.pathname);
   const homeBefore =
-    !opts.dryRun && inHome && touched.some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')
+    !opts.dryRun && inHome && pendingIn(state).some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')
       ? await readHomeAcl(session.transport, ctx.me.homeUrl)
       : undefined;
   try {
@@ -145,6 +143,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
           throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
         }
         accepted = true;
+        used.add(id);
         wroteAcl ||= id === 'acl';
       }
       if (opts.dryRun) break;
@@ -155,12 +154,12 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
     // A write may have landed before the failure: Cyrus's spill onto the home must not outlive the
     // command, or every calendar created later would be shared too. Best effort; the error stands.
     if (homeBefore && requests.length > 0) {
-      await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore, spillable()).catch(() => undefined);
+      await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore).catch(() => undefined);
     }
     throw e;
   }
   const warnings = homeBefore
-    ? await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore, spillable())
+    ? await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore)
     : [];
   session.invalidate();
   const after = shareesOf(state, ctx);
@@ -174,7 +173,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   const mismatches = results
     .filter((r) => r.result === 'mismatch')
     .map((r) => ({ email: r.email, expected: accessLabel(r.requested), seen: accessLabel(r.after) }));
-  return { calendar: state, mechanism, dryRun: Boolean(opts.dryRun), requests, results, mismatches, warnings };
+  return { calendar: state, mechanism, used: [...used], dryRun: Boolean(opts.dryRun), requests, results, mismatches, warnings };
 }
 
 async function reread(session: Session, cal: Calendar): Promise<Calendar | undefined> {

@@ -1,8 +1,11 @@
 // A Cyrus quirk with security weight, observed on Cyrus 3.6: an ACL method that grants someone
 // access to a calendar also grants them DAV:read on the owner's calendar home, and Cyrus copies the
 // home's ACL into every calendar created later. Left alone, a one-calendar ACL share silently shares
-// every future calendar too. Removing the home grant keeps the calendar share working (the sharee
-// reaches it through their own alias), so calshare takes back what it did not ask for.
+// every future calendar too. The spill is not limited to the people changed: after any ACL write,
+// revoking too, the home gains a read grant for everyone in the ACL of any of the owner's calendars
+// (observed: a person shared on a sibling calendar appeared). Removing the home grants keeps the
+// calendar shares working (each sharee reaches theirs through their own alias), so calshare takes
+// back every grant that appeared on the home across its write.
 import type { Transport } from '../transport/http.js';
 import { propfind, sameResource, selfResponse } from '../discovery/propfind.js';
 import { serialize } from '../xml/build.js';
@@ -19,17 +22,20 @@ export async function readHomeAcl(t: Transport, home: URL): Promise<Ace[] | unde
   return acl ? parseAcl(acl, r.url) : undefined;
 }
 
-const grantsTo = (aces: readonly Ace[], who: URL) =>
-  aces.some((a) => a.principal && !a.invert && a.grant.length > 0 && !a.protected && !a.inherited && sameResource(a.principal, who));
+/** Principals an ACL grants something to by href, leaving protected and inherited ACEs aside (RFC 3744 §8.1). */
+const grantees = (aces: readonly Ace[]): URL[] =>
+  aces.flatMap((a) => (a.principal && !a.invert && a.grant.length > 0 && !a.protected && !a.inherited ? [a.principal] : []));
+
+const grantsTo = (aces: readonly Ace[], who: URL) => grantees(aces).some((p) => sameResource(p, who));
 
 /**
- * Removes home grants that appeared for `people` since `before` was read. Returns warnings for
- * what could not be undone; an empty list when there was nothing to undo or it was undone.
+ * Removes every home grant that appeared since `before` was read, just ahead of calshare's write.
+ * Returns warnings for what could not be undone; an empty list when there was nothing to undo.
  */
-export async function undoHomeSpill(t: Transport, home: URL, before: readonly Ace[], people: readonly URL[]): Promise<string[]> {
+export async function undoHomeSpill(t: Transport, home: URL, before: readonly Ace[]): Promise<string[]> {
   const after = await readHomeAcl(t, home);
   if (!after) return [];
-  const spilled = people.filter((p) => grantsTo(after, p) && !grantsTo(before, p));
+  const spilled = grantees(after).filter((p, i, all) => !grantsTo(before, p) && all.findIndex((q) => sameResource(q, p)) === i);
   if (spilled.length === 0) return [];
   const body = serialize(mergeAcl(after, spilled.map((principal) => ({ principal, privileges: null }))));
   // Cyrus answers 500 to an ACL on the home yet applies it (observed); judge by reading back.

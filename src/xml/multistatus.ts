@@ -23,6 +23,15 @@ export function parseStatusLine(line: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/**
+ * A DAV:href resolved against the request URL. A DAV:href names a resource (RFC 4918 §8.3), which
+ * has no query or fragment; Cyrus leaves a "?" or "#" of a resource name unescaped, and resolving it
+ * as-is would cut the name short, so both are kept as part of the path. Throws on a malformed href.
+ */
+export function hrefUrl(href: string, base: URL): URL {
+  return new URL(href.replace(/[?#]/g, encodeURIComponent), base);
+}
+
 export function parseMultiStatus(body: string, base: URL): MultiStatusResponse[] {
   const root = parseXml(body);
   if (!is(root, D('multistatus'))) throw new XmlError(`expected DAV:multistatus, got {${root.ns}}${root.name}`);
@@ -37,7 +46,7 @@ export function parseMultiStatus(body: string, base: URL): MultiStatusResponse[]
     // A malformed href must surface as unreadable XML (→ BAD_RESPONSE), not as an internal TypeError.
     let url: URL;
     try {
-      url = new URL(href, base);
+      url = hrefUrl(href, base);
     } catch {
       throw new XmlError(`response href "${href}" is not a URL`);
     }

@@ -51,6 +51,10 @@ export async function freshCalendar(owner: User = 'alice', name = `t-${randomUUI
   // ACL grants read on any sibling calendar (another test's share): start from Cyrus's own default.
   const acl = await dav(owner, 'ACL', url, DEFAULT_ACL);
   if (acl.status !== 200) throw new Error(`ACL ${url} → ${acl.status} ${acl.body}`);
+  // That ACL write made Cyrus grant the home to everyone in any sibling's ACL (the spill calshare
+  // takes back after its own writes): take it back here too, or it would leak into later tests.
+  // Cyrus answers 500 to an ACL on the home yet applies it.
+  await dav(owner, 'ACL', CYRUS.home(owner), DEFAULT_ACL);
   const eventUrl = `${url}seed.ics`;
   // Cyrus refuses a UID already used in another of the owner's calendars (unique-scheduling-object-resource).
   const put = await dav(owner, 'PUT', eventUrl, ics(`seed-${name}`, 'Seed event'), { 'content-type': 'text/calendar; charset=utf-8' });

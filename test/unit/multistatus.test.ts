@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDavError, parseMultiStatus, parseStatusLine, prop, propStatus } from '../../src/xml/multistatus.js';
+import { hrefUrl, parseDavError, parseMultiStatus, parseStatusLine, prop, propStatus } from '../../src/xml/multistatus.js';
 import { textOf, XmlError } from '../../src/xml/parse.js';
 import { NS, qn } from '../../src/xml/names.js';
 
@@ -47,6 +47,13 @@ describe('parseMultiStatus', () => {
     assert.equal(work?.url.href, 'https://cal.example.com/dav/calendars/alice/work/');
     assert.equal(home?.url.href, 'https://cal.example.com/dav/calendars/alice/home%20cal/');
     assert.equal(other?.url.href, 'https://other.example.net/shared/x/');
+  });
+
+  it('keeps an unescaped "?" or "#" in an href as part of the resource name (Cyrus sends them raw)', () => {
+    const u = hrefUrl('/dav/calendars/alice/q?x#y/', base);
+    assert.equal(u.pathname, '/dav/calendars/alice/q%3Fx%23y/');
+    assert.equal(u.search + u.hash, '');
+    assert.equal(hrefUrl('/dav/calendars/alice/q%3Fx/', base).pathname, '/dav/calendars/alice/q%3Fx/', 'an escaped one is left alone');
   });
 
   it('skips a response without an href', () => {

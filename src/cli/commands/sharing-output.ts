@@ -14,6 +14,7 @@ export function outcomeJson(o: ChangeOutcome) {
   return {
     calendar: { name: calendarName(o.calendar), url: o.calendar.url.href },
     mechanism: o.mechanism,
+    used: o.used,
     dryRun: o.dryRun,
     ...(o.dryRun ? { requests: o.requests.map((r) => ({ method: r.method, url: r.url.href, headers: r.headers, body: r.body })) } : {}),
     warnings: o.warnings,
@@ -38,7 +39,7 @@ export function printOutcome(o: ChangeOutcome): void {
       out.write(`${r.method} ${r.url.href}\n${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${r.body}\n\n`);
     }
   } else {
-    process.stderr.write(`"${inert(calendarName(o.calendar))}" via ${NAMES[o.mechanism]}, checked by reading it back:\n`);
+    process.stderr.write(`"${inert(calendarName(o.calendar))}" via ${(o.used.length ? o.used : [o.mechanism]).map((m) => NAMES[m]).join(' and ')}, checked by reading it back:\n`);
   }
   out.write(
     table(
