@@ -73,7 +73,8 @@ export function sharingFlow(via: Via): void {
 
     await t.test('view-only: bob reads, bob cannot write', async () => {
       const r = await aliceOk(['share', path, BOB, '--view', '--via', via, '-v']);
-      assert.equal(writes(r.stderr).length, 1, 'one write request');
+      // Only the calendar counts: an ACL write may be followed by one that takes back Cyrus's home spill.
+      assert.equal(writes(r.stderr).filter((w) => w.url === cal.url).length, 1, 'one write request');
       await proveReadOnly('bob', cal);
       expectListed((await sharees(path)).get(BOB), via, 'view-only', 'bob');
     });
