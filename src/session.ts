@@ -1,8 +1,8 @@
 // The library's front door: one Session per server and account. The CLI and the web UI are thin
 // faces over this; it owns the transport (one connection pool) and caches discovery.
-import { readFile } from 'node:fs/promises';
 import { Transport, type Credentials, type TraceEntry } from './transport/http.js';
 import { parseServerUrl } from './transport/url-policy.js';
+import { trustedCas } from './transport/ca.js';
 import { discover, type Principal } from './discovery/discover.js';
 import { listCalendars, calendarName, type Calendar } from './discovery/calendars.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
@@ -31,15 +31,7 @@ export class Session {
 
   static async open(o: SessionOptions): Promise<Session> {
     const url = parseServerUrl(o.url);
-    let ca: string | undefined;
-    if (o.caFile) {
-      try {
-        ca = await readFile(o.caFile, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read --ca-file ${o.caFile}: ${(e as NodeJS.ErrnoException).code ?? e}`, 'Give the path of a PEM certificate file.');
-      }
-      if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${o.caFile} holds no PEM certificate`);
-    }
+    const ca = o.caFile ? await trustedCas(o.caFile) : undefined;
     const transport = new Transport({
       credentials: o.credentials,
       ...(ca ? { ca } : {}),

@@ -45,6 +45,7 @@ export async function resolveTarget(flags: GlobalFlags): Promise<Target> {
         ...(caFile ? { caFile } : {}),
         credentials: accountCredentials(name, account, {
           ...(flags.verbose ? { trace: traceLine } : {}),
+          ...(caFile ? { caFile } : {}),
           warn: (m) => process.stderr.write(`warning: ${m}\n`),
         }),
       };

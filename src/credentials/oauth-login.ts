@@ -2,19 +2,18 @@
 // the device flow otherwise (RFC 8252 §7.3 / RFC 8628). The user reads the progress on stderr.
 import { browserCommand, openBrowser } from './browser.js';
 import { listenLoopback } from './loopback.js';
-import { deviceFlow, oauthClient, startCodeFlow, type OAuthTrace, type TokenSet } from './oauth.js';
+import { deviceFlow, oauthClient, startCodeFlow, type OAuthClientOptions, type TokenSet } from './oauth.js';
 import type { OAuthSettings } from './config.js';
 
-export interface OAuthLoginOptions {
+export interface OAuthLoginOptions extends OAuthClientOptions {
   device?: boolean;
-  trace?: OAuthTrace;
   say: (line: string) => void;
   /** How long to wait for the browser to come back. */
   timeoutMs?: number;
 }
 
 export async function oauthLogin(settings: OAuthSettings, opts: OAuthLoginOptions): Promise<TokenSet> {
-  const c = await oauthClient(settings, opts.trace);
+  const c = await oauthClient(settings, opts);
   const browser = browserCommand();
   if (opts.device || !browser || !c.as.authorization_endpoint) {
     if (!opts.device) opts.say(browser ? 'The server has no authorization endpoint; using the device flow.' : 'No browser can be opened here; using the device flow (RFC 8628).');

@@ -3,7 +3,10 @@
 // authorization grant (RFC 8628), and the refresh grant (RFC 6749 §6). calshare is a public
 // native client (RFC 8252 §8.4): no client secret, PKCE always.
 import * as o from 'oauth4webapi';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { AuthError, NetworkError, UsageError } from '../errors.js';
+import { trustedCas } from '../transport/ca.js';
+import { networkError } from '../transport/classify.js';
 import { isLoopbackHost } from '../transport/url-policy.js';
 import type { OAuthSettings } from './config.js';
 
@@ -15,6 +18,12 @@ export interface TokenSet {
 }
 
 export type OAuthTrace = (t: { method: string; url: string; status: number | string; ms: number }) => void;
+
+export interface OAuthClientOptions {
+  trace?: OAuthTrace;
+  /** The account's --ca-file: an in-house issuer is often signed by the same private CA. */
+  caFile?: string;
+}
 
 export interface OAuthClient {
   as: o.AuthorizationServer;
@@ -39,19 +48,21 @@ function issuerUrl(issuer: string): URL {
 }
 
 /** Builds the client: RFC 8414 / OIDC discovery of the issuer, then any endpoint overrides. */
-export async function oauthClient(settings: OAuthSettings, trace?: OAuthTrace): Promise<OAuthClient> {
+export async function oauthClient(settings: OAuthSettings, opts: OAuthClientOptions = {}): Promise<OAuthClient> {
   const issuer = issuerUrl(settings.issuer);
+  const dispatcher = opts.caFile ? new Agent({ connect: { ca: await trustedCas(opts.caFile) } }) : undefined;
   const tracedFetch: typeof fetch = async (input, init) => {
     const started = performance.now();
     const url = String(input instanceof Request ? input.url : input);
     const method = init?.method ?? 'GET';
     try {
-      const res = await fetch(input, init);
-      trace?.({ method, url, status: res.status, ms: Math.round(performance.now() - started) });
+      // undici's own fetch, for the dispatcher; oauth4webapi accepts its Response (same toStringTag).
+      const res = (await undiciFetch(url, { ...(init as object), ...(dispatcher ? { dispatcher } : {}) })) as unknown as Response;
+      opts.trace?.({ method, url, status: res.status, ms: Math.round(performance.now() - started) });
       return res;
     } catch (e) {
-      trace?.({ method, url, status: 'error', ms: Math.round(performance.now() - started) });
-      throw new NetworkError(`cannot reach the authorization server ${new URL(url).host}: ${(e as Error).message}`, 'Check the --issuer URL and your network connection.', undefined, { cause: e });
+      opts.trace?.({ method, url, status: 'error', ms: Math.round(performance.now() - started) });
+      throw networkError(e, new URL(url), TIMEOUT_MS);
     }
   };
   // allowInsecureRequests exists for tests against a loopback authorization server; a remote
@@ -198,6 +209,24 @@ export async function refresh(c: OAuthClient, current: TokenSet, account: string
       `${new URL(c.as.token_endpoint ?? c.as.issuer).host} refused to refresh the login of account "${account}" (${describe(e)})`,
       `Run \`calshare login --account ${account}\` again.`,
     );
+  }
+}
+
+/**
+ * RFC 7009 §2.1: ends the login at the authorization server. The refresh token is the one to revoke:
+ * §2.1 lets the server end the grant's access tokens with it. False when the server offers no
+ * revocation endpoint (RFC 8414 §2 revocation_endpoint).
+ */
+export async function revoke(c: OAuthClient, tokens: TokenSet): Promise<boolean> {
+  if (!c.as.revocation_endpoint) return false;
+  const [token, hint] = tokens.refresh_token ? [tokens.refresh_token, 'refresh_token'] : [tokens.access_token, 'access_token'];
+  try {
+    const res = await o.revocationRequest(c.as, c.client, o.None(), token, { ...c.http, additionalParameters: { token_type_hint: hint } });
+    await o.processRevocationResponse(res);
+    return true;
+  } catch (e) {
+    if (e instanceof NetworkError) throw e;
+    throw new AuthError(`${new URL(c.as.revocation_endpoint).host} refused to revoke the login (${describe(e)})`);
   }
 }
 

@@ -39,6 +39,8 @@ export function flagCredentials(username: string, env: NodeJS.ProcessEnv = proce
 export interface ResolveOptions {
   env?: NodeJS.ProcessEnv;
   trace?: OAuthTrace;
+  /** Trusted for the OAuth issuer too (see transport/ca.ts). */
+  caFile?: string;
   warn?: (message: string) => void;
 }
 
@@ -110,7 +112,7 @@ export function oauthCredentials(name: string, account: Account, o: ResolveOptio
     (inflight ??= (async () => {
       try {
         const { oauthClient, refresh } = await import('./oauth.js');
-        const next = await refresh(await oauthClient(settings, o.trace), current, name);
+        const next = await refresh(await oauthClient(settings, o), current, name);
         try {
           await keyringSet(name, JSON.stringify(next));
         } catch (e) {

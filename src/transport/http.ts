@@ -18,8 +18,8 @@ export interface Credentials {
 
 export interface TransportOptions {
   credentials: Credentials;
-  /** PEM text of extra trusted CA certificates (from --ca-file). */
-  ca?: string;
+  /** The PEM certificates to trust instead of Node's default roots (see ca.ts, for --ca-file). */
+  ca?: string[];
   /** Per-request deadline; a server that never answers fails after this. */
   timeoutMs?: number;
   maxBodyBytes?: number;

@@ -3,9 +3,12 @@
 // staging Cyrus accepts (staging/cyrus-jwt.sh). Plus a small form-driving HTTP client standing in
 // for the user's browser: it follows redirects, keeps cookies and submits the real HTML forms.
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { createServer as createTlsServer } from 'node:https';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import Provider from 'oidc-provider';
 import { ROOT } from './staging.js';
 
@@ -41,10 +44,19 @@ for (const level of ['warn', 'info'] as const) {
   };
 }
 
-export async function startAuthServer(opts: { key: Buffer; resource: string; accessTokenTTL?: number }): Promise<AuthServer> {
-  const server: Server = createServer();
+/** A self-signed certificate for 127.0.0.1 (openssl from Debian), as PEM files in a fresh directory. */
+export function selfSignedCert(): { certFile: string; keyFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'calshare-tls-'));
+  const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  return { certFile, keyFile };
+}
+
+export async function startAuthServer(opts: { key: Buffer; resource: string; accessTokenTTL?: number; tls?: { certFile: string; keyFile: string } }): Promise<AuthServer> {
+  const server: Server = opts.tls ? createTlsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }) : createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const issuer = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as { port: number }).port}`;
   const issued: string[] = [];
   const provider = new Provider(issuer, {
     clients: [
@@ -133,6 +145,9 @@ export interface Page {
 export class FormClient {
   readonly #cookies = new Map<string, string>();
 
+  /** `dispatcher`: e.g. an Agent trusting a test CA, for an https authorization server. */
+  constructor(private readonly dispatcher?: Dispatcher) {}
+
   async go(url: URL | string, method = 'GET', form?: Record<string, string>): Promise<Page> {
     let target = new URL(url);
     let body: string | undefined = form ? new URLSearchParams(form).toString() : undefined;
@@ -144,6 +159,7 @@ export class FormClient {
           ...(this.#cookies.size ? { cookie: [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
         },
         body: body ?? null,
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       });
       const set = res.headers['set-cookie'];
       for (const c of Array.isArray(set) ? set : set ? [set] : []) {

@@ -5,25 +5,30 @@
 // refresh on expiry with one retry, a refused refresh → exit 3, and no token in any output.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { ensureStaging } from '../helpers/staging.js';
 import { freshCalendar, canRead, tryWrite } from '../helpers/dav.js';
 import { startSecretService, type SecretService } from '../helpers/keyring.js';
 import { Recorder } from '../helpers/secrets.js';
-import { ensureCyrusJwt, startAuthServer, FormClient, loginAndConsent, CLIENT_ID, SCOPE, type AuthServer } from '../helpers/oauth.js';
+import { ensureCyrusJwt, startAuthServer, selfSignedCert, FormClient, loginAndConsent, CLIENT_ID, SCOPE, type AuthServer } from '../helpers/oauth.js';
 
 const MAX_AGE = 2;
 let ss: SecretService;
 let as: AuthServer;
 let cli: Recorder;
 let cyrus: string;
+let jwtKey: Buffer;
+/** What the tests' other authorization servers issued, for the final secret scan. */
+const extraIssued: string[][] = [];
 
 before(async () => {
   ensureStaging('cyrus');
   const jwt = ensureCyrusJwt(MAX_AGE);
   cyrus = jwt.url;
+  jwtKey = jwt.key;
   as = await startAuthServer({ key: jwt.key, resource: cyrus });
   ss = await startSecretService();
   // BROWSER=true: "opening a browser" succeeds and does nothing; this test is the browser.
@@ -35,8 +40,8 @@ after(async () => {
   await as?.close();
 });
 
-const loginArgs = (account: string, user = 'alice') => [
-  'login', '--url', cyrus, '--username', user, '--auth', 'oauth', '--issuer', as.issuer, '--client-id', CLIENT_ID, '--scope', SCOPE, '--account', account,
+const loginArgs = (account: string, user = 'alice', issuer = as.issuer) => [
+  'login', '--url', cyrus, '--username', user, '--auth', 'oauth', '--issuer', issuer, '--client-id', CLIENT_ID, '--scope', SCOPE, '--account', account,
 ];
 
 interface Stored {
@@ -107,9 +112,9 @@ test('a redirect with the wrong state is refused (exit 3) and nothing is saved',
   assert.equal(await ss.lookup('forged'), null);
 });
 
-async function approveDevice(userCode: string, user: string): Promise<void> {
-  const b = new FormClient();
-  const entry = await b.go(new URL('/device', as.issuer));
+async function approveDevice(userCode: string, user: string, server = as, browser = new FormClient()): Promise<void> {
+  const b = browser;
+  const entry = await b.go(new URL('/device', server.issuer));
   const last = await loginAndConsent(b, await b.submit(entry, { user_code: userCode }), user);
   assert.match(last.body, /Sign-in Success|success/i, last.body.slice(0, 400));
 }
@@ -161,9 +166,82 @@ test('a refused refresh (revoked at the authorization server) is exit 3 saying t
   assert.equal(JSON.parse(j.stdout).error.kind, 'auth');
 });
 
+/** A device-flow login of `account` at `server`, approved as alice. */
+async function deviceLogin(account: string, server = as, extra: string[] = [], browser?: FormClient): Promise<void> {
+  const login = cli.start([...loginArgs(account, 'alice', server.issuer), '--device', ...extra]);
+  const code = (await login.waitFor(/enter the code (\S+)/))[1]!;
+  await approveDevice(code, 'alice', server, browser);
+  const r = await login.done;
+  assert.equal(r.code, 0, r.stderr);
+}
+
+/** RFC 6749 §6 straight at the token endpoint: does the server still honour this refresh token? */
+async function refreshStatus(server: AuthServer, refreshToken: string): Promise<{ status: number; error?: string }> {
+  const res = await request(new URL('/token', server.issuer), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID }).toString(),
+  });
+  return { status: res.statusCode, error: ((await res.body.json()) as { error?: string }).error };
+}
+
+test('logout revokes the login at the authorization server (RFC 7009), proven by a refused refresh', async () => {
+  await deviceLogin('oauth-logout');
+  // Not refreshed here first: oidc-provider rotates refresh tokens, so using it would kill it anyway.
+  const rt = (await stored('oauth-logout')).refresh_token!;
+  const r = await cli.run(['logout', '--account', 'oauth-logout', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { account: 'oauth-logout', removed: true, keyring: 'removed', revocation: { state: 'revoked' } });
+  assert.equal(await ss.lookup('oauth-logout'), null);
+  assert.deepEqual(await refreshStatus(as, rt), { status: 400, error: 'invalid_grant' }, 'the refresh token is dead at the server');
+});
+
+test('logout with the authorization server gone still logs out here, and says what to revoke by hand', async () => {
+  const gone = await startAuthServer({ key: jwtKey, resource: cyrus });
+  extraIssued.push(gone.issued);
+  await deviceLogin('oauth-gone', gone);
+  await gone.close();
+  const r = await cli.run(['logout', '--account', 'oauth-gone']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Logged out of "oauth-gone": the account is removed and its secret is deleted from the OS keyring/);
+  assert.match(r.stderr, /warning: could not revoke the login at 127\.0\.0\.1:\d+: nothing is listening at 127\.0\.0\.1:\d+ \(connection refused\); its refresh token stays valid until it expires/);
+  assert.match(r.stderr, /hint: Remove calshare's access in your account's security settings/);
+  assert.equal(await ss.lookup('oauth-gone'), null);
+  assert.equal((await cli.run(['accounts', '--json'])).stdout.includes('oauth-gone'), false);
+});
+
+test('an https issuer signed by a private CA: refused without --ca-file, trusted with it, for login, refresh and logout', async () => {
+  const tls = selfSignedCert();
+  const priv = await startAuthServer({ key: jwtKey, resource: cyrus, tls });
+  extraIssued.push(priv.issued);
+  try {
+    const refused = await cli.run([...loginArgs('oauth-ca', 'alice', priv.issuer), '--device']);
+    assert.equal(refused.code, 4, refused.stderr);
+    assert.match(refused.stderr, /error: the certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    assert.match(refused.stderr, /hint: .*--ca-file PATH/);
+    assert.equal(await ss.lookup('oauth-ca'), null, 'nothing saved');
+
+    const browser = new FormClient(new Agent({ connect: { ca: readFileSync(tls.certFile, 'utf8') } }));
+    await deviceLogin('oauth-ca', priv, ['--ca-file', tls.certFile], browser);
+    const saved = JSON.parse(await readFile(join(ss.env.XDG_CONFIG_HOME!, 'calshare', 'config.json'), 'utf8')).accounts['oauth-ca'];
+    assert.equal(saved.caFile, tls.certFile, 'the CA is remembered with the account');
+
+    await untilExpired('oauth-ca');
+    const cal = await cli.run(['calendars', '--account', 'oauth-ca', '--json', '-v']);
+    assert.equal(cal.code, 0, cal.stderr);
+    assert.match(cal.stderr, /oauth POST https:\/\/127\.0\.0\.1:\d+\/token → 200/, 'the refresh went to the https issuer, trusting the account\'s CA');
+
+    const out = await cli.run(['logout', '--account', 'oauth-ca', '--json']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout).revocation, { state: 'revoked' });
+  } finally {
+    await priv.close();
+  }
+});
+
 test('nothing calshare printed or wrote contains a token or device code', async () => {
   assert.ok(as.issued.length >= 6, `tokens were issued (${as.issued.length})`);
-  assert.deepEqual(await cli.scan(as.issued), []);
+  assert.deepEqual(await cli.scan([...as.issued, ...extraIssued.flat()]), []);
   const canary = new Recorder({});
   canary.outputs.push(`leak: ${as.issued[0]}`);
   assert.equal((await canary.scan(as.issued)).length, 1, 'the scan finds a leaked token');

@@ -87,6 +87,7 @@ export async function run(flags: LoginFlags): Promise<void> {
     const { oauthLogin } = await import('../../credentials/oauth-login.js');
     tokens = await oauthLogin(oauth, {
       ...(flags.device ? { device: true } : {}),
+      ...(caFile ? { caFile } : {}),
       say,
       ...(flags.verbose ? { trace: (t) => say(`  oauth ${t.method} ${t.url} → ${t.status} (${t.ms} ms)`) } : {}),
     });
