@@ -18,13 +18,17 @@ export class Tty {
   ) {}
 
   /** Starts `calshare ARGS` (the built dist/) in a 160×50 terminal. */
-  static async start(args: string[], env: Record<string, string | undefined> = {}): Promise<Tty> {
+  static start(args: string[], env: Record<string, string | undefined> = {}): Promise<Tty> {
+    // The exit status is printed where the test can read it; the shell then waits to be killed.
+    return Tty.shell(`${[process.execPath, `${ROOT}/dist/cli/main.js`, ...args].map(quote).join(' ')}; echo "__EXIT=$?"; sleep 3600`, env);
+  }
+
+  /** Starts a shell command line in a 160×50 terminal. */
+  static async shell(cmd: string, env: Record<string, string | undefined> = {}): Promise<Tty> {
     const socket = `calshare-test-${randomUUID().slice(0, 8)}`;
     const merged: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...env };
     for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
     const t = new Tty(socket, merged);
-    // The exit status is printed where the test can read it; the shell then waits to be killed.
-    const cmd = `${[process.execPath, `${ROOT}/dist/cli/main.js`, ...args].map(quote).join(' ')}; echo "__EXIT=$?"; sleep 3600`;
     await t.tmux('new-session', '-d', '-x', '160', '-y', '50', cmd);
     return t;
   }

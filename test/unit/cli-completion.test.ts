@@ -1,5 +1,5 @@
 // Completion scripts, exercised by the shells themselves: bash through COMP_WORDS, fish through
-// `complete -C`, zsh by its parser. Account names come from the config file via `__accounts`.
+// `complete -C`, zsh by its parser and then typed at an interactive zsh in tmux. Account names come from the config file via `__accounts`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/staging.js';
+import { Tty } from '../helpers/tty.js';
 
 let dir: string;
 const scripts: Record<string, string> = {};
@@ -83,6 +84,33 @@ test('zsh: the script parses, and defines _calshare for every command', () => {
   execFileSync('zsh', ['-n', file]);
   for (const c of ['calendars', 'capabilities', 'share', 'sharees', 'unshare', 'completion']) assert.match(scripts.zsh!, new RegExp(`'${c}:`));
   assert.ok(scripts.zsh!.startsWith('#compdef calshare\n'));
+});
+
+test('zsh: commands, flags, flag values and account names, completed by a real zsh at a terminal', async (t) => {
+  // compinit loads _calshare from $fpath as an installed completion would be; tmux is the terminal.
+  const zdot = join(dir, 'zdot');
+  mkdirSync(zdot);
+  writeFileSync(join(zdot, '_calshare'), scripts.zsh!);
+  writeFileSync(join(zdot, '.zshrc'), `fpath=(${zdot} $fpath)\nautoload -Uz compinit && compinit -u -D\nPS1='READY> '\n`);
+  const tty = await Tty.shell('zsh -i', { ...env, ZDOTDIR: zdot });
+  t.after(() => tty.kill());
+  await tty.waitFor('READY>'); // tmux trims trailing blanks from the screen
+  // zsh's first Tab inserts what all matches share; the second lists them.
+  const complete = async (line: string, expect: RegExp, tabs = 2): Promise<string> => {
+    await tty.keys('C-u', 'C-l'); // an empty line on a clear screen: nothing stale to match
+    await tty.waitFor(/^READY>\s*$/);
+    await tty.type(line);
+    for (let i = 0; i < tabs; i++) await tty.keys('Tab');
+    return tty.waitFor(expect, 10_000);
+  };
+  const listed = await complete('calshare sh', /sharees/);
+  assert.match(listed, /\bshare\b/);
+  assert.match(await complete('calshare unshare --al', /READY> calshare unshare --all$/m), /--all/, "the only matching flag is put on the line");
+  const via = await complete('calshare share --via ', /resource-sharing/);
+  assert.match(via, /\bacl\b/);
+  assert.match(via, /\bcs\b/);
+  const accounts = await complete('calshare share --account ', /\bwork\b/);
+  assert.match(accounts, /\bhome\b/, 'account names come from the config file');
 });
 
 test('an unknown shell is a usage error', () => {
