@@ -96,11 +96,11 @@ test('zsh: commands, flags, flag values and account names, completed by a real z
   t.after(() => tty.kill());
   await tty.waitFor('READY>'); // tmux trims trailing blanks from the screen
   // zsh's first Tab inserts what all matches share; the second lists them.
-  const complete = async (line: string, expect: RegExp, tabs = 2): Promise<string> => {
+  const complete = async (line: string, expect: RegExp): Promise<string> => {
     await tty.keys('C-u', 'C-l'); // an empty line on a clear screen: nothing stale to match
     await tty.waitFor(/^READY>\s*$/);
     await tty.type(line);
-    for (let i = 0; i < tabs; i++) await tty.keys('Tab');
+    await tty.keys('Tab', 'Tab');
     return tty.waitFor(expect, 10_000);
   };
   const listed = await complete('calshare sh', /sharees/);
