@@ -96,7 +96,9 @@ export async function freshCalendarOf(owner: { user: string; password: string })
   const mk = await dav(owner, 'MKCALENDAR', url);
   if (mk.status !== 201) throw new Error(`MKCALENDAR ${url} → ${mk.status}`);
   const eventUrl = `${url}seed.ics`;
-  const put = await dav(owner, 'PUT', eventUrl, ics('seed', 'Seed event'), { 'content-type': 'text/calendar; charset=utf-8' });
+  // A UID of its own: Cyrus refuses one already used in another of the owner's calendars, and
+  // another run (npm run faults beside npm test) may hold 'seed' on a calendar of its own.
+  const put = await dav(owner, 'PUT', eventUrl, ics(`seed-${randomUUID()}`, 'Seed event'), { 'content-type': 'text/calendar; charset=utf-8' });
   if (put.status !== 201 && put.status !== 204) throw new Error(`PUT seed → ${put.status}`);
   return { url, eventUrl };
 }

@@ -188,7 +188,11 @@ test('revoke bob and carol in one action, confirmed; both disappear and are refu
   await yes.waitFor();
   assert.match(await page.locator('.confirm').innerText(), /Remove access for 2 people\?/);
   assert.equal(await canRead('bob', cal.url, cal.eventUrl), true, 'nothing is revoked before the confirmation');
-  assert.equal(await yes.evaluate((el) => el === document.activeElement), true, 'the confirm button has focus');
+  // htmx applies autofocus when the swap settles, a moment after the button shows: wait for it.
+  const focused = await page
+    .waitForFunction(() => document.activeElement?.textContent === 'Yes, remove access', null, { timeout: 5_000 })
+    .then(() => true, () => false);
+  assert.equal(focused, true, 'the confirm button has focus');
   await page.screenshot({ path: `${SHOTS}/revoke-confirm.png`, fullPage: true });
   await page.keyboard.press('Enter');
 
