@@ -2,7 +2,7 @@
 # Stop the staging servers that up.sh started (by their pidfiles). Packages
 # and state (users, calendars, certificate) stay for the next up.sh.
 #
-#   staging/down.sh [cyrus|radicale|xandikos|all]...   (default: all)
+#   staging/down.sh [cyrus|radicale|xandikos|sabredav|all]...   (default: all)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

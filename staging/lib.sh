@@ -13,15 +13,15 @@ STAGING_ROOT=${CALSHARE_STAGING_DIR:-/var/tmp/calshare-staging}
 SYSTEM_PYTHON=/usr/bin/python3
 
 # parse_targets ARG...: the servers named on an up.sh/down.sh command line, in TARGETS.
-STAGING_SERVERS=(cyrus radicale xandikos)
+STAGING_SERVERS=(cyrus radicale xandikos sabredav)
 parse_targets() {
     TARGETS=()
     local arg
     for arg in "${@:-all}"; do
         case $arg in
             all) TARGETS+=("${STAGING_SERVERS[@]}") ;;
-            cyrus | radicale | xandikos) TARGETS+=("$arg") ;;
-            *) echo "usage: $0 [cyrus|radicale|xandikos|all]..." >&2; exit 2 ;;
+            cyrus | radicale | xandikos | sabredav) TARGETS+=("$arg") ;;
+            *) echo "usage: $0 [cyrus|radicale|xandikos|sabredav|all]..." >&2; exit 2 ;;
         esac
     done
 }
@@ -116,7 +116,9 @@ ensure_packages() {
 
     local aptlog rc=0
     aptlog=$(mktemp /tmp/calshare-apt.XXXXXX)
-    local -a install=(apt-get install -y -q --no-install-recommends
+    # DPkg::Lock::Timeout: wait for an apt run that is not ours (setup.sh,
+    # another helper's tooling) instead of failing at once on dpkg's lock.
+    local -a install=(apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600
         -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
     "${install[@]}" "${missing[@]}" >"$aptlog" 2>&1 || rc=$?
     if ((rc != 0)) && ((_APT_UPDATED == 0)); then

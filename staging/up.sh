@@ -2,7 +2,7 @@
 # Start the staging CalDAV servers on 127.0.0.1 (installing them first if
 # needed). Idempotent: servers already up are left alone, dead ones restarted.
 #
-#   staging/up.sh [cyrus|radicale|xandikos|all]...   (default: all)
+#   staging/up.sh [cyrus|radicale|xandikos|sabredav|all]...   (default: all)
 #
 # Env: CALSHARE_STAGING_DIR (default /var/tmp/calshare-staging),
 #      CYRUS_EXTRA_USERS=N (also create Cyrus users u001..uNNN).
