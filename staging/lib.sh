@@ -13,16 +13,22 @@ STAGING_ROOT=${CALSHARE_STAGING_DIR:-/var/tmp/calshare-staging}
 SYSTEM_PYTHON=/usr/bin/python3
 
 # parse_targets ARG...: the servers named on an up.sh/down.sh command line, in TARGETS.
-STAGING_SERVERS=(cyrus radicale xandikos sabredav)
+# postgres comes before the servers that keep their data in it (davical).
+STAGING_SERVERS=(cyrus radicale xandikos sabredav postgres davical)
 parse_targets() {
     TARGETS=()
-    local arg
+    local arg s
     for arg in "${@:-all}"; do
-        case $arg in
-            all) TARGETS+=("${STAGING_SERVERS[@]}") ;;
-            cyrus | radicale | xandikos | sabredav) TARGETS+=("$arg") ;;
-            *) echo "usage: $0 [cyrus|radicale|xandikos|sabredav|all]..." >&2; exit 2 ;;
-        esac
+        if [[ $arg == all ]]; then
+            TARGETS+=("${STAGING_SERVERS[@]}")
+            continue
+        fi
+        for s in "${STAGING_SERVERS[@]}"; do
+            [[ $arg == "$s" ]] && { TARGETS+=("$arg"); continue 2; }
+        done
+        local IFS='|'
+        echo "usage: $0 [${STAGING_SERVERS[*]}|all]..." >&2
+        exit 2
     done
 }
 
@@ -63,7 +69,7 @@ missing_packages() {
 apt_update_once() {
     ((_APT_UPDATED)) && return 0
     log "apt-get update"
-    apt-get update -q >/dev/null || die "apt-get update failed"
+    apt-get update -q -o DPkg::Lock::Timeout=600 >/dev/null || die "apt-get update failed"
     _APT_UPDATED=1
 }
 
@@ -287,4 +293,45 @@ wait_http() {
 # port_busy PORT: something already listens on 127.0.0.1:PORT.
 port_busy() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# --- PostgreSQL (shared: staging/postgres.sh starts it, servers use it) -----
+
+PG_VERSION=15
+PG_CLUSTER=main
+PG_PORT=5432
+PG_SOCKET_DIR=/var/run/postgresql
+
+# pg_running: the cluster's postmaster is up (pg_ctl status; exit 3 = down).
+pg_running() {
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" status >/dev/null 2>&1
+}
+
+# pg_ctl_cluster ACTION [ARGS...]: pg_ctlcluster for our cluster. In a
+# session of its own and without our lock fds (8, 9): the postmaster it
+# forks would otherwise hold the staging locks for as long as it runs.
+pg_ctl_cluster() {
+    local out rc=0
+    out=$(setsid pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" "$@" </dev/null 2>&1 8>&- 9>&-) || rc=$?
+    if ((rc != 0)); then
+        printf '%s\n' "$out" >&2
+        tail -n 20 "/var/log/postgresql/postgresql-$PG_VERSION-$PG_CLUSTER.log" >&2 2>/dev/null || true
+        die "pg_ctlcluster $PG_VERSION $PG_CLUSTER $* failed"
+    fi
+}
+
+# pg_wait_ready [TIMEOUT]: until the cluster accepts connections on the socket.
+pg_wait_ready() {
+    local deadline=$((SECONDS + ${1:-60}))
+    until pg_isready -q -h "$PG_SOCKET_DIR" -p "$PG_PORT"; do
+        ((SECONDS < deadline)) || die "postgres: not accepting connections after ${1:-60}s"
+        sleep 0.2
+    done
+}
+
+# pg_psql ARGS...: psql as the postgres superuser over the socket, from a
+# directory that user can enter (psql complains about an unreadable cwd).
+pg_psql() {
+    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 \
+        -h "$PG_SOCKET_DIR" -p "$PG_PORT" "$@")
 }

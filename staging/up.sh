@@ -2,7 +2,10 @@
 # Start the staging CalDAV servers on 127.0.0.1 (installing them first if
 # needed). Idempotent: servers already up are left alone, dead ones restarted.
 #
-#   staging/up.sh [cyrus|radicale|xandikos|sabredav|all]...   (default: all)
+#   staging/up.sh [cyrus|radicale|xandikos|sabredav|postgres|davical|all]...   (default: all)
+#
+# A server that keeps its data in PostgreSQL starts it itself (postgres.sh up,
+# once: a running cluster is left alone).
 #
 # Env: CALSHARE_STAGING_DIR (default /var/tmp/calshare-staging),
 #      CYRUS_EXTRA_USERS=N (also create Cyrus users u001..uNNN).

@@ -19,11 +19,22 @@ export const CYRUS = {
 };
 export const RADICALE = { url: 'http://127.0.0.1:5232/', calendar: 'http://127.0.0.1:5232/alice/calendar/' };
 export const XANDIKOS = { url: 'http://127.0.0.1:8300/', calendar: 'http://127.0.0.1:8300/alice/calendars/calendar/' };
+/** DAViCal (staging/davical.sh): users alice..frank, `<user>-pw`, `<user>@example.test`. */
+export const DAVICAL = {
+  url: 'http://127.0.0.1:8100/caldav.php/',
+  httpsUrl: 'https://127.0.0.1:8101/caldav.php/',
+  ca: `${STATE}/davical/tls/cert.pem`,
+  domain: 'example.test',
+  users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const,
+  home: (u: string) => `http://127.0.0.1:8100/caldav.php/${u}/`,
+  calendar: (u: string) => `http://127.0.0.1:8100/caldav.php/${u}/calendar/`,
+  principal: (u: string) => `/caldav.php/${u}/`,
+};
 
 const started = new Set<string>();
 
 /** Starts a staging server if it is not running (idempotent, fast when it is up). */
-export function ensureStaging(server: 'cyrus' | 'radicale' | 'xandikos'): void {
+export function ensureStaging(server: 'cyrus' | 'radicale' | 'xandikos' | 'postgres' | 'davical'): void {
   if (started.has(server)) return;
   execFileSync('bash', [`${ROOT}/staging/up.sh`, server], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
   started.add(server);
