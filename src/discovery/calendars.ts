@@ -1,10 +1,12 @@
 // Listing the calendar home in one Depth-1 PROPFIND (RFC 4791 §4.2), asking at the same time for
 // every property sharing-capability detection and sharee counting need, so neither costs a request.
+// Servers that refuse the whole PROPFIND over one property they cannot answer get the same facts
+// in more requests (propfindTolerant), and that property reads as absent.
 import type { Transport } from '../transport/http.js';
 import { NS, qn, type QName } from '../xml/names.js';
 import { child, children, textOf } from '../xml/parse.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
-import { propfind, sameResource } from './propfind.js';
+import { propfind, propfindTolerant, isPropertyRefusal, sameResource } from './propfind.js';
 import type { Principal } from './discover.js';
 
 const D = (n: string) => qn(NS.DAV, n);
@@ -85,15 +87,34 @@ export function toCalendar(r: MultiStatusResponse, principal: Principal): Calend
 }
 
 export async function listCalendars(t: Transport, principal: Principal): Promise<Calendar[]> {
-  const { responses } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', 'listing your calendars');
-  return responses.filter(isCalendar).map((r) => toCalendar(r, principal));
+  const purpose = 'listing your calendars';
+  try {
+    const { responses } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
+    return responses.filter(isCalendar).map((r) => toCalendar(r, principal));
+  } catch (e) {
+    // SOGo 5.8 answers 501 to the whole Depth-1 PROPFIND because DAV:acl fails on the
+    // personal.ics/personal.xml export views next to each calendar.
+    if (!isPropertyRefusal(e)) throw e;
+  }
+  // Which calendars there are, with the one property every WebDAV server answers (RFC 4918 §15.9),
+  // then each calendar's properties on their own, so a property that fails is one property less.
+  const { responses } = await propfind(t, principal.homeUrl, [P.resourcetype], '1', purpose);
+  const found = responses.filter(isCalendar);
+  const full = await inBatches(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
+  return full.filter(isCalendar).map((r) => toCalendar(r, principal));
 }
 
 /** Re-reads one calendar's properties (Depth 0), e.g. to verify a sharing change. */
 export async function readCalendar(t: Transport, principal: Principal, url: URL, purpose: string): Promise<Calendar | undefined> {
-  const { responses } = await propfind(t, url, LISTING_PROPS, '0', purpose);
-  const r = responses.find((x) => sameResource(x.url, url)) ?? responses[0];
+  const r = await propfindTolerant(t, url, LISTING_PROPS, purpose);
   return r && isCalendar(r) ? toCalendar(r, principal) : undefined;
+}
+
+/** fn over items, at most `width` at a time (a few requests in flight, not one per calendar). */
+async function inBatches<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += width) out.push(...(await Promise.all(items.slice(i, i + width).map(fn))));
+  return out;
 }
 
 /** Privileges the user holds on a resource (RFC 3744 §5.4), as Clark names. */
