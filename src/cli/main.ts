@@ -3,6 +3,7 @@
 // (network, XML, prompts) when it runs, so `calshare --help` stays close to bare node start-up.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODE_HELP, reportError } from './output.js';
+import { VIA_CHOICES } from './via.js';
 
 const program = new Command('calshare')
   .description('Share your CalDAV calendars with other people, and take the sharing back.')
@@ -51,7 +52,7 @@ program
   );
 
 const via = () =>
-  new Option('--via <mechanism>', 'force a sharing mechanism instead of the detected default').choices(['acl', 'cs', 'resource-sharing']);
+  new Option('--via <mechanism>', 'force a sharing mechanism instead of the detected default').choices([...VIA_CHOICES]);
 
 program
   .command('share')

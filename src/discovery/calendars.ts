@@ -3,7 +3,8 @@
 // Servers that refuse the whole PROPFIND over one property they cannot answer get the same facts
 // in more requests (propfindTolerant), and that property reads as absent.
 import type { Transport } from '../transport/http.js';
-import { NS, qn, type QName } from '../xml/names.js';
+import { NS, clark, qn, type QName } from '../xml/names.js';
+import { stateProps } from '../sharing/registry.js';
 import { child, children, textOf } from '../xml/parse.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
 import { propfind, propfindTolerant, isPropertyRefusal, sameResource } from './propfind.js';
@@ -30,8 +31,14 @@ export const P = {
   syncToken: D('sync-token'),
 } as const;
 
-/** Every property one listing asks for; servers answer 404 per property for what they lack. */
-export const LISTING_PROPS: readonly QName[] = Object.values(P);
+/**
+ * Every property one listing asks for: the calendar's own, plus each registered mechanism's state
+ * properties (registry.ts), so sharees and capabilities cost no extra request. Servers answer 404
+ * per property for what they lack.
+ */
+export const LISTING_PROPS: readonly QName[] = [...Object.values(P), ...stateProps()].filter(
+  (q, i, all) => all.findIndex((x) => clark(x) === clark(q)) === i,
+);
 
 export interface Calendar {
   url: URL;

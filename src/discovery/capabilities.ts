@@ -1,13 +1,22 @@
 // Which sharing mechanisms a calendar really offers. The DAV: header is only a claim (SabreDAV 1.8
-// advertises sharing it does not implement; Xandikos claims nothing yet answers 2xx to any POST),
-// so every mechanism must also be confirmed by the properties that carry its state.
+// advertises sharing it does not implement; Xandikos claims nothing yet answers 2xx to any POST), so
+// a mechanism counts when (1) the DAV: header claims it, (2) the properties that carry its state
+// answer (or its own detect() brings proof), and (3) nothing rules it out: its own detect(), a server
+// quirk (servers/quirks.ts), ownership, or an Allow header that lacks its method. A missing POST in
+// Allow is not a "no": POST's meaning is the resource's (RFC 9110 §9.3.3), and servers that handle
+// sharing POSTs in a plugin leave it out (Nextcloud, DAViCal). Everything here derives from the
+// registry: a new mechanism needs no edit in this file.
 import type { Transport } from '../transport/http.js';
 import { header } from '../transport/http.js';
-import { NS } from '../xml/names.js';
-import { prop, propStatus } from '../xml/multistatus.js';
-import { P, currentPrivileges, type Calendar } from './calendars.js';
+import { propStatus } from '../xml/multistatus.js';
+import { prop } from '../xml/multistatus.js';
+import type { Calendar } from './calendars.js';
+import { MECHANISMS } from '../sharing/registry.js';
+import type { Mechanism, MechanismId } from '../sharing/types.js';
+import { PRODUCT_HEADERS, fingerprint, type Fingerprint } from '../servers/fingerprint.js';
+import { quirksFor, quirksOf, type Quirk } from '../servers/quirks.js';
 
-export type MechanismId = 'cs' | 'resource-sharing' | 'acl';
+export type { MechanismId };
 
 export interface ServerOptions {
   /** Compliance classes from the DAV: header (RFC 4918 §10.1), lower-cased. */
@@ -15,15 +24,23 @@ export interface ServerOptions {
   /** Methods from Allow, upper-cased; empty when the server sent none. */
   allow: string[];
   server: string | undefined;
+  /** Headers that name a product (fingerprint.ts PRODUCT_HEADERS), lower-cased names. */
+  headers?: Record<string, string>;
 }
 
 export async function options(t: Transport, url: URL): Promise<ServerOptions> {
   const res = await t.send({ method: 'OPTIONS', url, purpose: 'asking what the server supports' });
   const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const headers: Record<string, string> = {};
+  for (const h of PRODUCT_HEADERS) {
+    const v = header(res.headers, h);
+    if (v !== undefined) headers[h] = v;
+  }
   return {
     dav: list(header(res.headers, 'dav')).map((s) => s.toLowerCase()),
     allow: list(header(res.headers, 'allow')).map((s) => s.toUpperCase()),
     server: header(res.headers, 'server'),
+    headers,
   };
 }
 
@@ -31,7 +48,7 @@ export interface MechanismReport {
   id: MechanismId;
   name: string;
   spec: string;
-  /** What a change sends: the HTTP method and the root element of its body. */
+  /** What a change sends: the HTTP method, the root element of its body and its Content-Type. */
   request: { method: 'POST' | 'ACL'; body: string; contentType: string };
   available: boolean;
   /** Why it is or is not available, in terms of what the server showed. */
@@ -41,76 +58,60 @@ export interface MechanismReport {
 export interface Capabilities {
   calendar: Calendar;
   server: ServerOptions;
+  /** Which product answered, and what gave it away. */
+  product: Fingerprint;
+  /** That product's quirks (servers/quirks.ts), for the engine and mechanisms. */
+  quirks: readonly Quirk[];
   mechanisms: MechanismReport[];
-  /** The mechanism calshare uses by default: the sharing extension when there is one, else ACL. */
+  /** The mechanism calshare uses by default: the first available in registry order. */
   preferred: MechanismId | undefined;
   scheduling: { advertised: string[]; neededForSharing: false; note: string };
 }
-
-const MECHANISMS: Record<MechanismId, Omit<MechanismReport, 'available' | 'evidence'>> = {
-  cs: {
-    id: 'cs',
-    name: 'CalendarServer sharing',
-    spec: 'Apple caldav-sharing.txt',
-    request: { method: 'POST', body: 'CS:share (http://calendarserver.org/ns/)', contentType: 'application/davsharing+xml' },
-  },
-  'resource-sharing': {
-    id: 'resource-sharing',
-    name: 'WebDAV resource sharing',
-    spec: 'draft-pot-webdav-resource-sharing',
-    request: { method: 'POST', body: 'DAV:share-resource', contentType: 'application/davsharing+xml' },
-  },
-  acl: {
-    id: 'acl',
-    name: 'WebDAV ACL',
-    spec: 'RFC 3744',
-    request: { method: 'ACL', body: 'DAV:acl (the whole new ACL)', contentType: 'application/xml' },
-  },
-};
 
 function answered(cal: Calendar, q: Parameters<typeof prop>[1], label: string): string {
   const s = propStatus(cal.props, q);
   return s === undefined ? `${label}: not returned` : `${label}: ${s}`;
 }
 
-export function detect(cal: Calendar, server: ServerOptions): Capabilities {
-  const claims = (cls: string) => server.dav.includes(cls);
-  const allows = (m: string) => server.allow.length === 0 || server.allow.includes(m);
-  const privs = currentPrivileges(cal.props);
-  const has = (p: string) => privs.has(`{${NS.DAV}}all`) || privs.has(`{${NS.DAV}}${p}`);
+/** One mechanism judged by the rule at the top of this file. */
+export function judge(m: Mechanism, cal: Calendar, server: ServerOptions, quirks: readonly Quirk[]): MechanismReport {
+  const claimed = m.davToken === undefined || server.dav.includes(m.davToken);
+  const method = m.request.method;
+  const omits = quirksOf(quirks, 'allow-omits').some((q) => q.methods.includes(method));
+  const allowSays = server.allow.length === 0 ? undefined : server.allow.includes(method);
+  const allowBlocks = allowSays === false && method !== 'POST' && !omits;
+  const own = m.detect?.(cal, server) ?? { for: [], against: [] };
+  const broken = quirksOf(quirks, 'broken').filter((q) => q.mechanism === m.id);
   const owner = cal.owned ? [] : ['you are not the owner of this calendar; only the owner can share it'];
-
-  const report = (id: MechanismId, cls: string, method: string, props: [Parameters<typeof prop>[1], string][], extra: string[] = []) => {
-    const confirmed = props.filter(([q]) => prop(cal.props, q) !== undefined);
-    const evidence = [
-      `DAV header ${claims(cls) ? 'advertises' : 'does not advertise'} "${cls}"`,
-      ...props.map(([q, label]) => answered(cal, q, label)),
-      ...(server.allow.length ? [`Allow ${allows(method) ? 'includes' : 'lacks'} ${method}`] : []),
-      ...extra,
-      ...owner,
-    ];
-    const available = claims(cls) && confirmed.length > 0 && allows(method) && owner.length === 0 && extra.length === 0;
-    if (claims(cls) && confirmed.length === 0) {
-      evidence.push(`the server advertises ${cls} but answers none of its properties, so it cannot really share this way`);
-    }
-    return { ...MECHANISMS[id], available, evidence };
-  };
-
-  // An ACL change rewrites the whole ACL (RFC 3744 §8.1): without the current one it would drop every ACE.
-  const aclExtra = !prop(cal.props, P.acl)
-    ? ['DAV:acl is not readable, and an ACL change must rewrite it whole']
-    : !has('write-acl') ? ['current-user-privilege-set lacks DAV:write-acl'] : [];
-  const mechanisms = [
-    report('cs', 'calendarserver-sharing', 'POST', [[P.csSharingModes, 'CS:allowed-sharing-modes'], [P.csInvite, 'CS:invite']]),
-    report('resource-sharing', 'resource-sharing', 'POST', [[P.shareAccess, 'DAV:share-access'], [P.invite, 'DAV:invite']]),
-    report('acl', 'access-control', 'ACL', [[P.acl, 'DAV:acl'], [P.supportedPrivileges, 'DAV:supported-privilege-set']], aclExtra),
+  const confirmed = m.stateProps.some((p) => prop(cal.props, p.name) !== undefined) || own.for.length > 0;
+  const evidence = [
+    ...(m.davToken ? [`DAV header ${claimed ? 'advertises' : 'does not advertise'} "${m.davToken}"`] : []),
+    ...m.stateProps.map((p) => answered(cal, p.name, p.label)),
+    ...own.for,
+    ...(allowSays === undefined ? [] : [`Allow ${allowSays ? 'includes' : 'lacks'} ${method}${allowSays || allowBlocks ? '' : ' (not held against it: servers handle POST without listing it)'}`]),
+    ...own.against,
+    ...broken.map((q) => `${q.why} (${q.seen})`),
+    ...owner,
   ];
-  // Default: a sharing extension, because the sharee's client then shows an invitation; ACL otherwise.
-  const preferred = (['cs', 'resource-sharing', 'acl'] as const).find((id) => mechanisms.find((m) => m.id === id)?.available);
+  if (m.davToken && claimed && !confirmed) {
+    evidence.push(`the server advertises ${m.davToken} but answers none of its properties, so it cannot really share this way`);
+  }
+  const available = claimed && confirmed && !allowBlocks && own.against.length === 0 && broken.length === 0 && owner.length === 0;
+  return { id: m.id, name: m.name, spec: m.spec, request: { ...m.request, contentType: m.contentType.split(';')[0]! }, available, evidence };
+}
+
+export function detect(cal: Calendar, server: ServerOptions): Capabilities {
+  const product = fingerprint(server, cal);
+  const quirks = quirksFor(product.id);
+  const mechanisms = MECHANISMS.map((m) => judge(m, cal, server, quirks));
+  // Default: the first available in registry order (sharing extensions before the raw ACL).
+  const preferred = mechanisms.find((m) => m.available)?.id;
   const advertised = server.dav.filter((c) => c.startsWith('calendar-schedule') || c === 'calendar-auto-schedule');
   return {
     calendar: cal,
     server,
+    product,
+    quirks,
     mechanisms,
     preferred,
     scheduling: {

@@ -4,14 +4,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
 import { readCalendar, type Calendar } from '../discovery/calendars.js';
-import type { Capabilities, MechanismId } from '../discovery/capabilities.js';
+import type { Capabilities } from '../discovery/capabilities.js';
 import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { MECHANISMS, findSharee, shareesOf } from './sharees.js';
-import { cannotShare } from './unsupported.js';
-import { readHomeAcl, undoHomeSpill } from './home-spill.js';
+import { findSharee, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { MECHANISMS, mechanism as byId } from './registry.js';
+import { cannotShare } from '../servers/advice.js';
+import { quirksOf, type WriteHook } from '../servers/quirks.js';
 import { mayHaveLanded, resultKind, unverified } from './verdict.js';
-import { accessLabel, type Change, type PersonResultKind, type Level, type MechanismContext, type PlannedRequest, type Sharee } from './types.js';
+import {
+  accessLabel,
+  type Change,
+  type PersonResultKind,
+  type Level,
+  type Mechanism,
+  type MechanismContext,
+  type MechanismId,
+  type PlannedRequest,
+  type Sharee,
+} from './types.js';
 
 export interface ChangeOptions {
   /** Force a mechanism instead of the detected default. */
@@ -51,14 +62,36 @@ const MAX_ATTEMPTS = 5;
 /** Least pause before the last look at an ACL we wrote (a random as much again is added). */
 const SETTLE_MS = 100;
 
-export async function context(session: Session): Promise<MechanismContext> {
+/** The signed-in user, the server's layout and, once capabilities were asked, its product and quirks. */
+export async function context(session: Session, caps?: Capabilities): Promise<MechanismContext> {
   const me = await session.principal();
-  return { me, layout: learnLayout(me, session.transport.user) };
+  return { me, layout: learnLayout(me, session.transport.user), ...(caps ? { server: caps.product.id, quirks: caps.quirks } : {}) };
 }
 
-function choose(caps: Capabilities, via: MechanismId | undefined, owner: string, emails: string[], level: Level | 'none'): MechanismId {
-  if (!via) return caps.preferred ?? (() => { throw cannotShare(caps, owner, emails, level); })();
-  const m = caps.mechanisms.find((x) => x.id === via)!;
+/** A calendar as last read: its listing, plus the bodies of state requests (Mechanism.stateRequest). */
+interface State {
+  cal: Calendar;
+  fetched: FetchedState;
+}
+
+/**
+ * Reads the state that is not a listing property: one request per mechanism that asks for one on
+ * this calendar (none for CS, draft-pot or ACL, whose state the listing carries).
+ */
+export async function readState(session: Session, cal: Calendar, ctx: MechanismContext): Promise<FetchedState> {
+  const wanted = MECHANISMS.flatMap((m) => {
+    const req = m.stateRequest?.(cal, ctx);
+    return req ? [[m.id, req] as const] : [];
+  });
+  if (wanted.length === 0) return NO_FETCHED_STATE;
+  const bodies = await Promise.all(wanted.map(async ([id, req]) => [id, (await session.transport.send({ ...req })).body] as const));
+  return new Map(bodies);
+}
+
+function choose(caps: Capabilities, via: MechanismId | undefined, owner: string, emails: string[], level: Level | 'none'): Mechanism {
+  if (!via) return caps.preferred ? byId(caps.preferred) : (() => { throw cannotShare(caps, owner, emails, level); })();
+  const m = caps.mechanisms.find((x) => x.id === via);
+  if (!m) throw new UsageError(`--via ${via}: no such sharing mechanism`, `Choose one of: ${MECHANISMS.map((x) => x.id).join(', ')}.`);
   if (!m.available) {
     const others = caps.mechanisms.filter((x) => x.available).map((x) => x.id);
     throw new UnsupportedError(
@@ -66,103 +99,126 @@ function choose(caps: Capabilities, via: MechanismId | undefined, owner: string,
       others.length ? `This calendar can be shared with --via ${others.join(' or --via ')}.` : cannotShare(caps, owner, emails, level).hint,
     );
   }
-  return via;
+  return byId(via);
+}
+
+/**
+ * The available mechanism that sees grants no invitation lists (the raw ACL), to revoke what the
+ * chosen one cannot see; undefined when the chosen one sees them itself or none is available.
+ */
+function fallbackFor(caps: Capabilities, primary: Mechanism): Mechanism | undefined {
+  if (primary.seesForeignGrants) return undefined;
+  return MECHANISMS.find((m) => m.seesForeignGrants && m !== primary && caps.mechanisms.some((r) => r.id === m.id && r.available));
 }
 
 const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => findSharee(sharees, who)?.level ?? 'none';
 
 /**
  * Which mechanism fixes a pending change. The chosen one, unless its own record already shows the
- * wanted state and only the raw ACL disagrees (a grant made by ACL, not listed in any invite).
+ * wanted state and only a mechanism that sees foreign grants disagrees (a grant made by ACL, not
+ * listed in any invite): then that one.
  */
-export function mechanismFor(c: Change, cal: Calendar, ctx: MechanismContext, primary: MechanismId, aclOk: boolean): MechanismId {
-  if (primary === 'acl' || !aclOk) return primary;
-  const own = MECHANISMS[primary].grants(cal, ctx).find((g) => g.email === c.who.email.toLowerCase());
+export function mechanismFor(c: Change, cal: Calendar, ctx: MechanismContext, primary: Mechanism, fallback: Mechanism | undefined): Mechanism {
+  if (!fallback || primary.seesForeignGrants) return primary;
+  const own = primary.grants(cal, ctx).find((g) => g.email === c.who.email.toLowerCase());
   const ownLevel = own?.level ?? 'none';
-  return ownLevel === c.level ? 'acl' : primary;
+  return ownLevel === c.level ? fallback : primary;
 }
 
-async function apply(session: Session, cal: Calendar, wanted: Change[], mechanism: MechanismId, aclOk: boolean, opts: ChangeOptions): Promise<ChangeOutcome> {
-  const ctx = await context(session);
-  const before = shareesOf(cal, ctx);
+/** Changes to requests: per mechanism one batch, split per level where a request carries one level. */
+function planWrites(m: Mechanism, st: State, changes: Change[], ctx: MechanismContext): PlannedRequest[] {
+  if (!m.oneLevelPerWrite) return m.plan(st.cal, changes, ctx);
+  const levels = [...new Set(changes.map((c) => c.level))];
+  return levels.flatMap((l) => m.plan(st.cal, changes.filter((c) => c.level === l), ctx));
+}
+
+interface Noted {
+  hook: WriteHook;
+  noted: unknown;
+}
+
+async function apply(session: Session, cal: Calendar, wanted: Change[], primary: Mechanism, fallback: Mechanism | undefined, ctx: MechanismContext, opts: ChangeOptions): Promise<ChangeOutcome> {
   const requests: PlannedRequest[] = [];
-  let state = cal;
-  let wroteAcl = false;
-  const used = new Set<MechanismId>();
+  let state: State = { cal, fetched: await readState(session, cal, ctx) };
+  const before = shareesOf(cal, ctx, state.fetched);
+  let settle = false;
+  const used = new Set<Mechanism>();
   // Once a write was accepted, any failure leaves the change made but unverified: say so.
   let accepted = false;
-  const readBack = async () => {
+  const readBack = async (): Promise<State> => {
     try {
-      return await reread(session, state);
+      const fresh = (await reread(session, state.cal)) ?? state.cal;
+      return { cal: fresh, fetched: await readState(session, fresh, ctx) };
     } catch (e) {
       throw accepted ? unverified(e, cal, true) : e;
     }
   };
   // The sharees of a state once, not once per person: a 500-person share stays linear.
-  const pendingIn = (st: Calendar) => {
-    const now = shareesOf(st, ctx);
+  const pendingIn = (st: State) => {
+    const now = shareesOf(st.cal, ctx, st.fetched);
     return wanted.filter((c) => levelIn(now, c.who) !== c.level);
   };
-  // The ACL method replaces the whole ACL (RFC 3744 §8.1) and Cyrus ignores If-Match on it, so a
-  // concurrent writer's change survives only if ours is planned from a read made just before it,
-  // not from the listing, which identity lookups may have made seconds old. Later attempts plan
-  // from the read-back that ends the previous one.
-  if (!opts.dryRun && pendingIn(state).some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')) {
-    state = (await readBack()) ?? state;
+  const mechanismsFor = (st: State) => new Set(pendingIn(st).map((c) => mechanismFor(c, st.cal, ctx, primary, fallback)));
+  // A mechanism whose write replaces the whole state (the ACL method, RFC 3744 §8.1; Cyrus ignores
+  // If-Match on it) keeps a concurrent writer's change only if ours is planned from a read made just
+  // before it, not from the listing, which identity lookups may have made seconds old. Later
+  // attempts plan from the read-back that ends the previous one.
+  if (!opts.dryRun && [...mechanismsFor(state)].some((m) => m.replacesWholeState)) state = await readBack();
+  // Server quirks that need code around writes (e.g. Cyrus's home spill): note before the first write.
+  const hooks: Noted[] = [];
+  if (!opts.dryRun) {
+    const ms = [...mechanismsFor(state)];
+    for (const q of quirksOf(ctx.quirks, 'write-hook')) {
+      if (!ms.some((m) => q.hook.applies(m, cal, ctx))) continue;
+      const noted = await q.hook.before(session.transport, cal, ctx);
+      if (noted !== undefined) hooks.push({ hook: q.hook, noted });
+    }
   }
-  // Cyrus spills ACL grants onto the calendar home (see home-spill.ts): note the home's ACL first.
-  const inHome = cal.url.pathname.startsWith(ctx.me.homeUrl.pathname);
-  const homeBefore =
-    !opts.dryRun && inHome && pendingIn(state).some((c) => mechanismFor(c, state, ctx, mechanism, aclOk) === 'acl')
-      ? await readHomeAcl(session.transport, ctx.me.homeUrl)
-      : undefined;
   try {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       let pending = pendingIn(state);
-      if (pending.length === 0 && wroteAcl) {
-        // Another writer may have planned from a read made before our write and replace the ACL after
+      if (pending.length === 0 && settle) {
+        // Another writer may have planned from a read made before our write and replace the state after
         // our read-back: wait longer than such a read-to-write gap, then look once more.
         await sleep(SETTLE_MS + Math.random() * SETTLE_MS);
-        state = (await readBack()) ?? state;
+        state = await readBack();
         pending = pendingIn(state);
-        wroteAcl = false;
+        settle = false;
       }
       if (pending.length === 0) break;
-      const groups = new Map<MechanismId, Change[]>();
+      const groups = new Map<Mechanism, Change[]>();
       for (const c of pending) {
-        const id = mechanismFor(c, state, ctx, mechanism, aclOk);
-        groups.set(id, [...(groups.get(id) ?? []), c]);
+        const m = mechanismFor(c, state.cal, ctx, primary, fallback);
+        groups.set(m, [...(groups.get(m) ?? []), c]);
       }
-      for (const [id, changes] of groups) {
-        const req = MECHANISMS[id].plan(state, changes, ctx);
-        requests.push(req);
-        if (opts.dryRun) continue;
-        try {
-          await session.transport.send({ ...req });
-        } catch (e) {
-          throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
+      for (const [m, changes] of groups) {
+        for (const req of planWrites(m, state, changes, ctx)) {
+          requests.push(req);
+          if (opts.dryRun) continue;
+          try {
+            await session.transport.send({ ...req });
+          } catch (e) {
+            throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
+          }
+          accepted = true;
+          used.add(m);
+          settle ||= Boolean(m.replacesWholeState);
         }
-        accepted = true;
-        used.add(id);
-        wroteAcl ||= id === 'acl';
       }
       if (opts.dryRun) break;
       if (attempt > 1) await sleep(Math.random() * 100 * attempt); // de-synchronise competing writers
-      state = (await readBack()) ?? state;
+      state = await readBack();
     }
   } catch (e) {
-    // A write may have landed before the failure: Cyrus's spill onto the home must not outlive the
-    // command, or every calendar created later would be shared too. Best effort; the error stands.
-    if (homeBefore && requests.length > 0) {
-      await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore).catch(() => undefined);
-    }
+    // A write may have landed before the failure: a hook's repair (Cyrus's home spill) must not be
+    // skipped, or its side effect outlives the command. Best effort; the error stands.
+    if (requests.length > 0) for (const h of hooks) await h.hook.after(session.transport, cal, ctx, h.noted).catch(() => undefined);
     throw e;
   }
-  const warnings = homeBefore
-    ? await undoHomeSpill(session.transport, ctx.me.homeUrl, homeBefore)
-    : [];
+  const warnings: string[] = [];
+  for (const h of hooks) warnings.push(...(await h.hook.after(session.transport, cal, ctx, h.noted)));
   session.invalidate();
-  const after = shareesOf(state, ctx);
+  const after = shareesOf(state.cal, ctx, state.fetched);
   const results = wanted.map((c): PersonResult => {
     const b = levelIn(before, c.who);
     const s = findSharee(after, c.who);
@@ -173,7 +229,16 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], mechanis
   const mismatches = results
     .filter((r) => r.result === 'mismatch')
     .map((r) => ({ email: r.email, expected: accessLabel(r.requested), seen: accessLabel(r.after) }));
-  return { calendar: state, mechanism, used: [...used], dryRun: Boolean(opts.dryRun), requests, results, mismatches, warnings };
+  return {
+    calendar: state.cal,
+    mechanism: primary.id,
+    used: [...used].map((m) => m.id),
+    dryRun: Boolean(opts.dryRun),
+    requests,
+    results,
+    mismatches,
+    warnings,
+  };
 }
 
 async function reread(session: Session, cal: Calendar): Promise<Calendar | undefined> {
@@ -182,34 +247,33 @@ async function reread(session: Session, cal: Calendar): Promise<Calendar | undef
 
 async function prepare(session: Session, cal: Calendar, emails: string[], level: Level | 'none', opts: ChangeOptions) {
   const caps = await session.capabilities(cal);
-  const me = await session.principal();
-  const mechanism = choose(caps, opts.via, session.transport.user, emails, level);
-  const aclOk = caps.mechanisms.some((m) => m.id === 'acl' && m.available);
-  return { caps, me, mechanism, aclOk };
+  const ctx = await context(session, caps);
+  const primary = choose(caps, opts.via, session.transport.user, emails, level);
+  return { ctx, primary, fallback: fallbackFor(caps, primary) };
 }
 
 /** Grants (or changes to) `level` for every address, in one write where the protocol batches. */
 export async function share(session: Session, cal: Calendar, addresses: readonly string[], level: Level, opts: ChangeOptions = {}): Promise<ChangeOutcome> {
   const emails = parseEmails(addresses);
   if (emails.length === 0) throw new UsageError('no one to share with', 'Name at least one e-mail address.');
-  const { me, mechanism, aclOk } = await prepare(session, cal, emails, level, opts);
-  const who = await resolveIdentities(session.transport, me, emails);
-  return apply(session, cal, who.map((w) => ({ who: w, level })), mechanism, aclOk, opts);
+  const { ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
+  const who = await resolveIdentities(session.transport, ctx.me, emails);
+  return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, ctx, opts);
 }
 
 /** Revokes access for every address, or (`'all'`) for everyone the calendar is shared with. */
 export async function unshare(session: Session, cal: Calendar, addresses: readonly string[] | 'all', opts: ChangeOptions = {}): Promise<ChangeOutcome> {
-  const ctx = await context(session);
-  const current = shareesOf(cal, ctx);
+  const bare = await context(session);
+  const current = shareesOf(cal, bare, await readState(session, cal, bare));
   const emails = addresses === 'all' ? current.flatMap((s) => s.email ?? []) : parseEmails(addresses);
-  const { mechanism, aclOk } = await prepare(session, cal, emails, 'none', opts);
+  const { ctx, primary, fallback } = await prepare(session, cal, emails, 'none', opts);
   // No existence check here: revoking must work for an account that has since been deleted.
   const who = emails.map((email): Identity => {
     const known = current.find((s) => s.email === email.toLowerCase());
     const principal = known?.principal ? new URL(known.principal) : ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined;
     return { email, mailto: `mailto:${email}`, principal };
   });
-  const outcome = await apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), mechanism, aclOk, opts);
+  const outcome = await apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts);
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
   const unnamed = addresses === 'all' ? current.filter((s) => !s.email).map((s) => s.principal ?? '?') : [];
   if (unnamed.length) outcome.warnings.push(`left access for ${unnamed.join(', ')}: not people calshare can name by address (groups or other principals)`);
@@ -225,5 +289,5 @@ export interface CalendarSharees {
 export async function listSharees(session: Session, cal?: Calendar): Promise<CalendarSharees[]> {
   const ctx = await context(session);
   const cals = cal ? [cal] : (await session.calendars()).filter((c) => c.owned);
-  return cals.map((c) => ({ calendar: c, sharees: shareesOf(c, ctx) }));
+  return Promise.all(cals.map(async (c) => ({ calendar: c, sharees: shareesOf(c, ctx, await readState(session, c, ctx)) })));
 }

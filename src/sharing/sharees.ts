@@ -1,19 +1,18 @@
-// Who has access to a calendar, merged from every place a server records it: CS:invite,
-// DAV:invite and DAV:acl. A person shared through one mechanism is listed (and revocable) whatever
-// mechanism made the share.
+// Who has access to a calendar, merged from every place a server records it: each registered
+// mechanism's state (CS:invite, DAV:invite, DAV:acl, …). A person shared through one mechanism is
+// listed (and revocable) whatever mechanism made the share.
 import type { Calendar } from '../discovery/calendars.js';
-import { calendarServer } from './cs.js';
-import { resourceSharing } from './resource-sharing.js';
-import { webdavAcl } from './acl.js';
 import { sameResource } from '../discovery/propfind.js';
 import type { Identity } from './identity.js';
-import type { Grant, Level, Mechanism, MechanismContext, MechanismId, Sharee } from './types.js';
+import { MECHANISMS } from './registry.js';
+import type { Grant, Level, MechanismContext, MechanismId, Sharee } from './types.js';
 
-export const MECHANISMS: Record<MechanismId, Mechanism> = {
-  cs: calendarServer,
-  'resource-sharing': resourceSharing,
-  acl: webdavAcl,
-};
+/**
+ * Bodies of the state requests mechanisms asked for (Mechanism.stateRequest), by mechanism id: state
+ * that is not a listing property. Empty for mechanisms whose state the listing carries.
+ */
+export type FetchedState = ReadonlyMap<MechanismId, string>;
+export const NO_FETCHED_STATE: FetchedState = new Map();
 
 const RANK: Record<Level | 'other' | 'none', number> = { none: 0, other: 1, read: 2, edit: 3 };
 export const higher = <T extends Level | 'other' | 'none'>(a: T, b: T): T => (RANK[b] > RANK[a] ? b : a);
@@ -40,13 +39,16 @@ export function findSharee(sharees: readonly Sharee[], who: Identity): Sharee | 
   return sharees.find((s) => s.principal !== undefined && samePrincipal(s.principal, who.principal!));
 }
 
-export function allGrants(cal: Calendar, ctx: MechanismContext): Grant[] {
-  return Object.values(MECHANISMS).flatMap((m) => m.grants(cal, ctx));
+export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Grant[] {
+  return MECHANISMS.flatMap((m) => {
+    const body = fetched.get(m.id);
+    return body !== undefined && m.parseState ? m.parseState(cal, body, ctx) : m.grants(cal, ctx);
+  });
 }
 
-export function shareesOf(cal: Calendar, ctx: MechanismContext): Sharee[] {
+export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Sharee[] {
   const byKey = new Map<string, Sharee>();
-  for (const g of allGrants(cal, ctx)) {
+  for (const g of allGrants(cal, ctx, fetched)) {
     const k = keyOf(g);
     const s = byKey.get(k);
     if (!s) {
@@ -63,9 +65,15 @@ export function shareesOf(cal: Calendar, ctx: MechanismContext): Sharee[] {
 }
 
 /** How many people a calendar is shared with, as far as the server tells. */
-export function shareeCount(cal: Calendar, ctx: MechanismContext): number {
-  return shareesOf(cal, ctx).length;
+export function shareeCount(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): number {
+  return shareesOf(cal, ctx, fetched).length;
 }
 
-/** "invitation" when a sharing extension lists the person (their client shows an invite), else "acl". */
-export const originOf = (s: Sharee): 'invitation' | 'acl' => (s.sources.some((v) => v !== 'acl') ? 'invitation' : 'acl');
+/** Ids of mechanisms whose state shows grants no invitation lists (the raw ACL). */
+const foreignSeers = (): MechanismId[] => MECHANISMS.filter((m) => m.seesForeignGrants).map((m) => m.id);
+
+/** "invitation" when an invitation-based mechanism lists the person (their client shows an invite), else "acl". */
+export const originOf = (s: Sharee): 'invitation' | 'acl' => {
+  const raw = foreignSeers();
+  return s.sources.some((v) => !raw.includes(v)) ? 'invitation' : 'acl';
+};

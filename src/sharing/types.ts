@@ -1,10 +1,17 @@
 // The vocabulary every sharing mechanism speaks, whatever its wire format.
-import type { MechanismId } from '../discovery/capabilities.js';
 import type { Calendar } from '../discovery/calendars.js';
+import type { ServerOptions } from '../discovery/capabilities.js';
 import type { Identity, Layout } from './identity.js';
 import type { Principal } from '../discovery/discover.js';
+import type { QName } from '../xml/names.js';
+import type { Quirk } from '../servers/quirks.js';
+import type { ServerId } from '../servers/fingerprint.js';
 
-export type { MechanismId };
+/**
+ * A mechanism's id as `--via`, `--json` and `capabilities` spell it ("cs", "acl", …). A plain string:
+ * the registry (registry.ts) is the one list of ids, so adding a mechanism touches no type here.
+ */
+export type MechanismId = string;
 
 /** view-only = read events; edit = create, change and delete events. */
 export type Level = 'read' | 'edit';
@@ -59,9 +66,9 @@ export interface Change {
   level: Level | 'none';
 }
 
-/** A state-changing request, built but not yet sent: what --dry-run prints. */
+/** A request calshare builds but does not send itself: a write (what --dry-run prints) or a state read. */
 export interface PlannedRequest {
-  method: 'POST' | 'ACL';
+  method: 'POST' | 'ACL' | 'PROPFIND' | 'REPORT';
   url: URL;
   headers: Record<string, string>;
   body: string;
@@ -72,12 +79,66 @@ export interface PlannedRequest {
 export interface MechanismContext {
   me: Principal;
   layout: Layout | undefined;
+  /** Which product answered (servers/fingerprint.ts), when calshare has asked; undefined = not known. */
+  server?: ServerId;
+  /** That server's quirks (servers/quirks.ts); absent or empty = RFC behaviour. */
+  quirks?: readonly Quirk[];
 }
 
+/** A listing property that carries a mechanism's state; its answering is part of detection. */
+export interface StateProp {
+  name: QName;
+  /** How evidence names it: "CS:invite". */
+  label: string;
+}
+
+/** What detection saw for or against a mechanism, beyond the generic rule (capabilities.ts). */
+export interface Evidence {
+  /** Proof the mechanism works here (counts like an answered state property). */
+  for: string[];
+  /** Reasons it cannot be used on this calendar; any one rules it out. */
+  against: string[];
+}
+
+/**
+ * One sharing dialect, described once: capabilities, --via, completion, output names and the
+ * listing's properties all derive from these fields (registry.ts). A mechanism builds requests and
+ * parses bodies; only the engine sends (STYLE.md §3.4). It never imports a sibling mechanism.
+ */
 export interface Mechanism {
   readonly id: MechanismId;
-  /** Grants this mechanism's state property shows (no request: read from the calendar's listing). */
+  /** For people: "CalendarServer sharing". */
+  readonly name: string;
+  /** Where it is specified: "Apple caldav-sharing.txt". */
+  readonly spec: string;
+  /** The DAV: header compliance class that claims it (RFC 4918 §10.1); undefined = none, see detect(). */
+  readonly davToken: string | undefined;
+  /** What a change sends, for `capabilities`: method, body root, Content-Type (the one plan() uses). */
+  readonly request: { method: 'POST' | 'ACL'; body: string };
+  readonly contentType: string;
+  /** Properties the calendar listing asks for; their answer is both state and proof of support. */
+  readonly stateProps: readonly StateProp[];
+  /** Grants this mechanism's state shows, read from the calendar's listing (no request). */
   grants(cal: Calendar, ctx: MechanismContext): Grant[];
-  /** The one write request that moves `cal` (as last read) to the wanted state for every change. */
-  plan(cal: Calendar, changes: readonly Change[], ctx: MechanismContext): PlannedRequest;
+  /**
+   * The write requests that move `cal` (as last read) to the wanted state for every change: usually
+   * one for all of them (the engine batches per mechanism), more where the dialect needs it.
+   */
+  plan(cal: Calendar, changes: readonly Change[], ctx: MechanismContext): PlannedRequest[];
+  /**
+   * For state that is not a listing property (SOGo's acl-query roles): the read request, or undefined
+   * when there is nothing to read for this calendar. The engine sends it; parseState reads the body.
+   */
+  stateRequest?(cal: Calendar, ctx: MechanismContext): PlannedRequest | undefined;
+  parseState?(cal: Calendar, body: string, ctx: MechanismContext): Grant[];
+  /** Extra detection evidence (e.g. ACL: is DAV:acl readable, is write-acl held). */
+  detect?(cal: Calendar, server: ServerOptions): Evidence;
+
+  // Traits: what the engine asks instead of a mechanism's id (STYLE.md §3.6).
+  /** A write replaces the whole state (ACL method, RFC 3744 §8.1): plan from a fresh read, settle, look again. */
+  readonly replacesWholeState?: boolean;
+  /** Its state shows grants no invitation lists (raw ACL), so it can revoke what other dialects cannot see. */
+  readonly seesForeignGrants?: boolean;
+  /** One request carries one level only (e.g. a role set): the engine plans per level. */
+  readonly oneLevelPerWrite?: boolean;
 }

@@ -4,7 +4,7 @@
 import { child, parseXml } from '../../src/xml/parse.js';
 import { NS, clark, qn } from '../../src/xml/names.js';
 import { parseMultiStatus, prop } from '../../src/xml/multistatus.js';
-import { levelOf, parseAcl } from '../../src/sharing/acl.js';
+import { levelOf, parseAcl } from '../../src/sharing/mechanisms/acl.js';
 import { parsePrivilegeTree, type PrivilegeTree } from '../../src/sharing/privileges.js';
 import type { Level } from '../../src/sharing/types.js';
 import { randomUUID } from 'node:crypto';

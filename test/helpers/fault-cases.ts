@@ -11,7 +11,7 @@ import { calshare } from './cli.js';
 import { dav } from './dav.js';
 import { CYRUS, ensureCyrusUsers } from './staging.js';
 import { ACL_PROPFIND, aclState, freshCalendarOf, judgeState, privilegeTree, type StateVerdict } from './acl-state.js';
-import { mergeAcl, parseAcl } from '../../src/sharing/acl.js';
+import { mergeAcl, parseAcl } from '../../src/sharing/mechanisms/acl.js';
 import { parseMultiStatus, prop } from '../../src/xml/multistatus.js';
 import { serialize } from '../../src/xml/build.js';
 import { NS, qn } from '../../src/xml/names.js';

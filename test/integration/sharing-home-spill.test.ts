@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { as } from '../helpers/cli.js';
 import { CYRUS, ensureStaging } from '../helpers/staging.js';
 import { canRead, dav, deleteCalendar, freshCalendar, ics } from '../helpers/dav.js';
-import { parseAcl } from '../../src/sharing/acl.js';
+import { parseAcl } from '../../src/sharing/mechanisms/acl.js';
 import { parseMultiStatus, prop } from '../../src/xml/multistatus.js';
 import { NS, qn } from '../../src/xml/names.js';
 

@@ -1,7 +1,7 @@
 // Shared by the integration tests of the foundation and the sharing engine: reading calshare's
 // --verbose trace and --json output, and normalising ACLs read straight from the server.
 import assert from 'node:assert/strict';
-import { parseAcl } from '../../src/sharing/acl.js';
+import { parseAcl } from '../../src/sharing/mechanisms/acl.js';
 import { parseMultiStatus, prop } from '../../src/xml/multistatus.js';
 import { qn, NS } from '../../src/xml/names.js';
 import { as, type CliResult } from '../helpers/cli.js';

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { as } from '../helpers/cli.js';
 import { dav } from '../helpers/dav.js';
 import { RADICALE, XANDIKOS, ensureStaging } from '../helpers/staging.js';
-import { radicaleRights } from '../../src/sharing/unsupported.js';
+import { radicaleRights } from '../../src/servers/advice.js';
 import { writes } from './sharing-lib.js';
 
 /** Everything the owner can see of the calendar and its members (Depth-1 allprop PROPFIND, raw). */

@@ -165,10 +165,19 @@ describe('detect', () => {
     assert.deepEqual(available(caps), ['cs', 'resource-sharing']);
   });
 
-  it('an Allow header without POST rules out both sharing extensions', () => {
+  // Nextcloud and DAViCal handle POST without listing it in Allow (staging/NEXTCLOUD.md, DAVICAL.md):
+  // a missing POST is reported, not held against the sharing extensions.
+  it('an Allow header without POST is evidence, not a "no"', () => {
     const caps = detect(cyrusCalendar(), server(CYRUS_DAV, ALLOW_ALL.filter((m) => m !== 'POST')));
-    assert.deepEqual(available(caps), ['acl']);
-    assert.match(evidence(caps, 'cs'), /Allow lacks POST/);
+    assert.deepEqual(available(caps), ['cs', 'resource-sharing', 'acl']);
+    assert.match(evidence(caps, 'cs'), /Allow lacks POST \(not held against it/);
+  });
+
+  it('reports the Content-Type each mechanism really sends', () => {
+    const caps = detect(cyrusCalendar(), server(CYRUS_DAV));
+    assert.equal(mech(caps, 'cs').request.contentType, 'text/xml');
+    assert.equal(mech(caps, 'resource-sharing').request.contentType, 'application/davsharing+xml');
+    assert.equal(mech(caps, 'acl').request.contentType, 'application/xml');
   });
 
   it('no Allow header at all is not held against any mechanism', () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseEmail, parseEmails, principalFor, type Identity, type Layout } from '../../src/sharing/identity.js';
-import { MECHANISMS } from '../../src/sharing/sharees.js';
+import { mechanism } from '../../src/sharing/registry.js';
 import { toCalendar } from '../../src/discovery/calendars.js';
 import { parseMultiStatus } from '../../src/xml/multistatus.js';
 import { children, child, parseXml, textOf } from '../../src/xml/parse.js';
@@ -125,11 +125,11 @@ describe('hostile but valid addresses in request bodies (property)', () => {
         const who: Identity[] = emails.map((e) => ({ email: parseEmail(e), mailto: `mailto:${parseEmail(e)}`, principal: principalFor(layout, parseEmail(e), me.url) }));
         const changes = who.map((w) => ({ who: w, level }));
         for (const m of ['cs', 'resource-sharing'] as const) {
-          const body = parseXml(MECHANISMS[m].plan(cal, changes, ctx).body);
+          const body = parseXml(mechanism(m).plan(cal, changes, ctx)[0]!.body);
           const hrefs = body.children.map((c) => textOf(child(c, D('href'))));
           assert.deepEqual(hrefs, who.map((w) => w.mailto), `${m}: hrefs read back identical`);
         }
-        const acl = parseXml(MECHANISMS.acl.plan(cal, changes, ctx).body);
+        const acl = parseXml(mechanism('acl').plan(cal, changes, ctx)[0]!.body);
         const hrefs = children(acl, D('ace')).map((a) => textOf(child(child(a, D('principal')), D('href'))));
         assert.ok(hrefs.includes('/dav/principals/user/carol/'), "carol's ACE is kept");
         assert.equal(children(acl, D('ace')).filter((a) => child(child(a, D('principal')), D('self'))).length, 1, "the owner's ACE is kept");

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findSharee, higher, keyOf, originOf, shareeCount, shareesOf } from '../../src/sharing/sharees.js';
 import { mechanismFor } from '../../src/sharing/engine.js';
+import { mechanism } from '../../src/sharing/registry.js';
 import type { Sharee } from '../../src/sharing/types.js';
 import { ORIGIN, calendarWith, ctx, person } from './fixtures/sharing.js';
 
@@ -105,20 +106,20 @@ describe('mechanismFor: which mechanism fixes a pending change', () => {
   const invited = cal(csUser('mailto:bob@example.test', 'invite-accepted', 'read'), '', grantAce('/dav/principals/user/bob/', 'read', 'write-properties'));
 
   it('revoking an ACL-only grant through a sharing extension goes to the ACL (the invite already says "none")', () => {
-    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, aclOnly, ctx, 'cs', true), 'acl');
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, aclOnly, ctx, mechanism('cs'), mechanism('acl')).id, 'acl');
   });
 
   it('but stays with the chosen mechanism when the ACL is not writable', () => {
-    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, aclOnly, ctx, 'cs', false), 'cs');
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, aclOnly, ctx, mechanism('cs'), undefined).id, 'cs');
   });
 
   it('a change the invite does not show yet goes through the chosen extension', () => {
-    assert.equal(mechanismFor({ who: person('bob'), level: 'edit' }, invited, ctx, 'cs', true), 'cs');
-    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, invited, ctx, 'cs', true), 'cs');
-    assert.equal(mechanismFor({ who: person('carol'), level: 'read' }, invited, ctx, 'resource-sharing', true), 'resource-sharing');
+    assert.equal(mechanismFor({ who: person('bob'), level: 'edit' }, invited, ctx, mechanism('cs'), mechanism('acl')).id, 'cs');
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, invited, ctx, mechanism('cs'), mechanism('acl')).id, 'cs');
+    assert.equal(mechanismFor({ who: person('carol'), level: 'read' }, invited, ctx, mechanism('resource-sharing'), mechanism('acl')).id, 'resource-sharing');
   });
 
   it('ACL chosen: always ACL', () => {
-    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, invited, ctx, 'acl', true), 'acl');
+    assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, invited, ctx, mechanism('acl'), mechanism('acl')).id, 'acl');
   });
 });

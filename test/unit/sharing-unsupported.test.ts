@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { radicaleRights, cannotShare, serverKind } from '../../src/sharing/unsupported.js';
+import { radicaleRights, cannotShare, serverKind } from '../../src/servers/advice.js';
 import { UnsupportedError } from '../../src/errors.js';
 import type { Capabilities } from '../../src/discovery/capabilities.js';
 import { calendarWith } from './fixtures/sharing.js';

@@ -7,6 +7,7 @@ import { inert } from '../../util/inert.js';
 function toJson(c: Capabilities) {
   return {
     calendar: { name: calendarName(c.calendar), url: c.calendar.url.href, owned: c.calendar.owned },
+    server: { product: c.product.id, evidence: c.product.evidence, quirks: c.quirks.map((q) => ({ kind: q.kind, seen: q.seen })) },
     dav: c.server.dav,
     allow: c.server.allow,
     preferred: c.preferred ?? null,
@@ -18,6 +19,8 @@ function toJson(c: Capabilities) {
 function print(c: Capabilities): void {
   const out = process.stdout;
   out.write(`${paint(out, 'bold', inert(calendarName(c.calendar)))}  ${c.calendar.url.href}\n`);
+  out.write(`  Server: ${c.product.id} (${inert(c.product.evidence)})\n`);
+  for (const q of c.quirks) out.write(`         ${paint(out, 'dim', `known quirk: ${inert(q.seen)}`)}\n`);
   for (const m of c.mechanisms) {
     const mark = m.available ? paint(out, 'green', 'yes') : paint(out, 'red', 'no ');
     out.write(`  ${mark}  ${m.name} (${m.spec}): ${m.request.method} of ${m.request.body}${m.id === c.preferred ? '  ← default' : ''}\n`);

@@ -2,13 +2,13 @@
 import { calendarName } from '../../discovery/calendars.js';
 import type { ChangeOutcome, CalendarSharees } from '../../sharing/engine.js';
 import { originOf } from '../../sharing/sharees.js';
+import { mechanismName } from '../../sharing/registry.js';
 import { RESULT_LABEL, accessLabel } from '../../sharing/types.js';
 import { VerificationError } from '../../errors.js';
 import { paint, table } from '../output.js';
 import { inert } from '../../util/inert.js';
 
 const lvl = accessLabel;
-const NAMES = { cs: 'CalendarServer sharing', 'resource-sharing': 'WebDAV resource sharing', acl: 'WebDAV ACL' };
 
 export function outcomeJson(o: ChangeOutcome) {
   return {
@@ -39,7 +39,7 @@ export function printOutcome(o: ChangeOutcome): void {
       out.write(`${r.method} ${r.url.href}\n${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${r.body}\n\n`);
     }
   } else {
-    process.stderr.write(`"${inert(calendarName(o.calendar))}" via ${(o.used.length ? o.used : [o.mechanism]).map((m) => NAMES[m]).join(' and ')}, checked by reading it back:\n`);
+    process.stderr.write(`"${inert(calendarName(o.calendar))}" via ${(o.used.length ? o.used : [o.mechanism]).map(mechanismName).join(' and ')}, checked by reading it back:\n`);
   }
   out.write(
     table(

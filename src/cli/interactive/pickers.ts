@@ -2,6 +2,7 @@
 // the same answer, src/sharing/sharees.ts). Pure functions: easy to read and to test.
 import { calendarName, type Calendar } from '../../discovery/calendars.js';
 import type { CalendarSharees } from '../../sharing/engine.js';
+import { originOf } from '../../sharing/sharees.js';
 import { LEVEL_LABEL, type Sharee } from '../../sharing/types.js';
 import { inert } from '../../util/inert.js';
 
@@ -23,7 +24,7 @@ export function calendarChoices(list: CalendarSharees[]): Choice<CalendarSharees
 }
 
 export const shareeLevel = (s: Sharee) => LEVEL_LABEL[s.level];
-const invite = (s: Sharee) => s.status ?? (s.sources.every((v) => v === 'acl') ? 'ACL only' : '');
+const invite = (s: Sharee) => s.status ?? (originOf(s) === 'acl' ? 'ACL only' : '');
 
 /** One aligned row per person; people the server names only by principal cannot be picked by address. */
 export function shareeChoices(sharees: Sharee[]): Choice<string>[] {

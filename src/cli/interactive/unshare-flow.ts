@@ -5,6 +5,7 @@ import type { Session } from '../../session.js';
 import { calendarName, type Calendar } from '../../discovery/calendars.js';
 import { listSharees, type CalendarSharees } from '../../sharing/engine.js';
 import { parseEmails } from '../../sharing/identity.js';
+import { originOf } from '../../sharing/sharees.js';
 import { UsageError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
 import { table } from '../output.js';
@@ -38,7 +39,7 @@ async function pickShared(ask: Prompter, s: Session, given: string | undefined):
 }
 
 function accessTable(c: CalendarSharees): string {
-  const rows = c.sharees.map((s) => [s.email ?? s.principal ?? '?', shareeLevel(s), s.status ?? (s.sources.every((v) => v === 'acl') ? 'ACL only' : '')]);
+  const rows = c.sharees.map((s) => [s.email ?? s.principal ?? '?', shareeLevel(s), s.status ?? (originOf(s) === 'acl' ? 'ACL only' : '')]);
   return table(['PERSON', 'ACCESS', 'INVITE'], rows, process.stdout).trimEnd();
 }
 

@@ -5,13 +5,17 @@
 // revoking too, the home gains a read grant for everyone in the ACL of any of the owner's calendars
 // (observed: a person shared on a sibling calendar appeared). Removing the home grants keeps the
 // calendar shares working (each sharee reaches theirs through their own alias), so calshare takes
-// back every grant that appeared on the home across its write.
+// back every grant that appeared on the home across its write. Run by the engine as a write hook
+// (quirks.ts) around every ACL-method write on a calendar in the user's home.
 import type { Transport } from '../transport/http.js';
+import type { Calendar } from '../discovery/calendars.js';
 import { propfind, sameResource, selfResponse } from '../discovery/propfind.js';
 import { serialize } from '../xml/build.js';
 import { prop } from '../xml/multistatus.js';
 import { P } from '../discovery/calendars.js';
-import { mergeAcl, parseAcl, type Ace } from './acl.js';
+import { mergeAcl, parseAcl, type Ace } from '../sharing/mechanisms/acl.js';
+import type { Mechanism, MechanismContext } from '../sharing/types.js';
+import type { WriteHook } from './quirks.js';
 
 export async function readHomeAcl(t: Transport, home: URL): Promise<Ace[] | undefined> {
   // Cyrus declares in its answer only the namespaces the request used, yet writes C:read-free-busy
@@ -47,3 +51,11 @@ export async function undoHomeSpill(t: Transport, home: URL, before: readonly Ac
       `the server also gave ${p.pathname} read access to your calendar home ${home.pathname}, so calendars you create later would be shared with them too; calshare could not take that back`,
   );
 }
+
+/** The engine hook: note the home's ACL before the first ACL write, take back what appeared after. */
+export const cyrusHomeSpill: WriteHook<readonly Ace[]> = {
+  applies: (m: Mechanism, cal: Calendar, ctx: MechanismContext) =>
+    m.request.method === 'ACL' && cal.url.pathname.startsWith(ctx.me.homeUrl.pathname),
+  before: (t: Transport, _cal: Calendar, ctx: MechanismContext) => readHomeAcl(t, ctx.me.homeUrl),
+  after: (t: Transport, _cal: Calendar, ctx: MechanismContext, before: readonly Ace[]) => undoHomeSpill(t, ctx.me.homeUrl, before),
+};

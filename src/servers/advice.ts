@@ -2,24 +2,14 @@
 // and tell the user what their administrator can do instead.
 import { createHash } from 'node:crypto';
 import type { Capabilities } from '../discovery/capabilities.js';
-import { P, calendarName } from '../discovery/calendars.js';
-import { prop } from '../xml/multistatus.js';
-import { textOf } from '../xml/parse.js';
+import { calendarName } from '../discovery/calendars.js';
 import { UnsupportedError } from '../errors.js';
 import { inert } from '../util/inert.js';
-import type { Level } from './types.js';
+import type { Level } from '../sharing/types.js';
+import { fingerprint, type ServerId } from './fingerprint.js';
 
-export type ServerKind = 'radicale' | 'xandikos' | 'other';
-
-export function serverKind(caps: Capabilities): ServerKind {
-  const s = caps.server.server ?? '';
-  const syncToken = textOf(prop(caps.calendar.props, P.syncToken)) ?? '';
-  if (/radicale/i.test(s) || syncToken.startsWith('http://radicale.org/ns/sync/')) return 'radicale';
-  // Xandikos names itself nowhere on the wire but uses bare git object ids as sync tokens, which
-  // RFC 6578 §3.2 wants to be URIs, and advertises RFC 5995 add-member.
-  if (/xandikos/i.test(s) || (/^[0-9a-f]{40}$/.test(syncToken) && caps.server.dav.includes('add-member'))) return 'xandikos';
-  return 'other';
-}
+/** Which product answered (fingerprint.ts), for advice that only its administrator can act on. */
+export const serverKind = (caps: Pick<Capabilities, 'server' | 'calendar'>): ServerId => fingerprint(caps.server, caps.calendar).id;
 
 // Radicale's rights file (radicale/rights/from_file.py) is read by Python's configparser, whose
 // interpolation gives "%" a meaning and which strips values; each pattern then goes through

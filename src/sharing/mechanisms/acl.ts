@@ -1,19 +1,25 @@
 // WebDAV ACL (RFC 3744): read DAV:acl (§5.5), write the whole new ACL with the ACL method (§8.1).
 // The write is a read-modify-write, so the merge below keeps every ACE it did not mean to touch:
 // the owner's own, other people's, groups', deny ACEs, in their order.
-import type { Calendar } from '../discovery/calendars.js';
-import { P } from '../discovery/calendars.js';
-import { sameResource } from '../discovery/propfind.js';
-import { UnsupportedError } from '../errors.js';
-import { el, serialize, type XmlNode } from '../xml/build.js';
-import { NS, clark, qn } from '../xml/names.js';
-import { hrefUrl, prop } from '../xml/multistatus.js';
-import { child, children, textOf, type XmlElement } from '../xml/parse.js';
-import { emailFor } from './identity.js';
-import { DAV_PRIV, expand, grantable, parsePrivilegeTree, type PrivilegeTree } from './privileges.js';
-import type { Change, Grant, Level, Mechanism, MechanismContext, PlannedRequest } from './types.js';
+import type { Calendar } from '../../discovery/calendars.js';
+import type { ServerOptions } from '../../discovery/capabilities.js';
+import { sameResource } from '../../discovery/propfind.js';
+import { UnsupportedError } from '../../errors.js';
+import { el, serialize, type XmlNode } from '../../xml/build.js';
+import { NS, clark, qn } from '../../xml/names.js';
+import { hrefUrl, prop } from '../../xml/multistatus.js';
+import { child, children, textOf, type XmlElement } from '../../xml/parse.js';
+import { emailFor } from '../identity.js';
+import { DAV_PRIV, expand, grantable, parsePrivilegeTree, type PrivilegeTree } from '../privileges.js';
+import type { Change, Evidence, Grant, Level, Mechanism, MechanismContext, PlannedRequest } from '../types.js';
 
 const D = (n: string) => qn(NS.DAV, n);
+
+const ACL = D('acl'); // RFC 3744 §5.5
+const SUPPORTED = D('supported-privilege-set'); // RFC 3744 §5.3
+const CURRENT = D('current-user-privilege-set'); // RFC 3744 §5.4
+// Hints name no other mechanism: which ones a calendar offers is for `capabilities` to say.
+const OTHER_WAY = 'Try another mechanism with --via, if `calshare capabilities` lists one for this calendar.';
 
 export interface Ace {
   readonly el: XmlElement;
@@ -71,7 +77,7 @@ export function privilegesFor(tree: PrivilegeTree, level: Level): string[] {
   if (missing.length) {
     throw new UnsupportedError(
       `the server does not offer ${missing.join(', ')} on this calendar, which ${level === 'edit' ? 'edit' : 'view-only'} access needs`,
-      'Try a sharing extension with --via cs or --via resource-sharing, if `calshare capabilities` lists one.',
+      OTHER_WAY,
     );
   }
   return wanted;
@@ -124,14 +130,40 @@ export function mergeAcl(aces: readonly Ace[], changes: readonly AclChange[]): X
   return el(D('acl'), ...out);
 }
 
-export const tree = (cal: Calendar) => parsePrivilegeTree(prop(cal.props, P.supportedPrivileges));
+export const tree = (cal: Calendar) => parsePrivilegeTree(prop(cal.props, SUPPORTED));
+
+/** The ACL as last read, without a request: the listing asks for DAV:acl. */
+export const aclOf = (cal: Calendar): Ace[] => parseAcl(prop(cal.props, ACL), cal.props.url);
+
+/**
+ * An ACL change rewrites the whole ACL (RFC 3744 §8.1): without the current one it would drop every
+ * ACE, and without DAV:write-acl (§3.7) the server refuses it.
+ */
+function detect(cal: Calendar): Evidence {
+  if (!prop(cal.props, ACL)) return { for: [], against: ['DAV:acl is not readable, and an ACL change must rewrite it whole'] };
+  const privs = new Set(children(prop(cal.props, CURRENT), D('privilege')).flatMap((p) => p.children.map(clark)));
+  const has = privs.has(DAV_PRIV('all')) || privs.has(DAV_PRIV('write-acl'));
+  return { for: [], against: has ? [] : ['current-user-privilege-set lacks DAV:write-acl'] };
+}
 
 export const webdavAcl: Mechanism = {
   id: 'acl',
+  name: 'WebDAV ACL',
+  spec: 'RFC 3744',
+  davToken: 'access-control', // RFC 3744 §7.2
+  request: { method: 'ACL', body: 'DAV:acl (the whole new ACL)' },
+  contentType: 'application/xml; charset=utf-8',
+  stateProps: [
+    { name: ACL, label: 'DAV:acl' },
+    { name: SUPPORTED, label: 'DAV:supported-privilege-set' },
+  ],
+  detect: (cal: Calendar, _server: ServerOptions) => detect(cal),
+  replacesWholeState: true,
+  seesForeignGrants: true,
   grants(cal: Calendar, ctx: MechanismContext): Grant[] {
     const t = tree(cal);
     const byPrincipal = new Map<string, { url: URL; granted: string[] }>();
-    for (const a of parseAcl(prop(cal.props, P.acl), cal.props.url)) {
+    for (const a of aclOf(cal)) {
       if (!a.principal || a.invert || a.grant.length === 0 || sameResource(a.principal, ctx.me.url)) continue;
       const entry = byPrincipal.get(a.principal.href) ?? { url: a.principal, granted: [] };
       entry.granted.push(...a.grant);
@@ -147,23 +179,25 @@ export const webdavAcl: Mechanism = {
       status: undefined,
     }));
   },
-  plan(cal: Calendar, changes: readonly Change[]): PlannedRequest {
+  plan(cal: Calendar, changes: readonly Change[]): PlannedRequest[] {
     const t = tree(cal);
     const aclChanges = changes.map((c) => {
       if (!c.who.principal) {
         throw new UnsupportedError(
           `cannot tell which principal ${c.who.email} is on this server, which an ACL needs`,
-          'Use a sharing extension (--via cs or --via resource-sharing) if the server offers one.',
+          OTHER_WAY,
         );
       }
       return { principal: c.who.principal, privileges: c.level === 'none' ? null : privilegesFor(t, c.level) };
     });
-    return {
-      method: 'ACL',
-      url: cal.url,
-      headers: { 'content-type': 'application/xml; charset=utf-8' },
-      body: serialize(mergeAcl(parseAcl(prop(cal.props, P.acl), cal.props.url), aclChanges)),
-      purpose: 'writing the calendar ACL',
-    };
+    return [
+      {
+        method: 'ACL',
+        url: cal.url,
+        headers: { 'content-type': 'application/xml; charset=utf-8' },
+        body: serialize(mergeAcl(aclOf(cal), aclChanges)),
+        purpose: 'writing the calendar ACL',
+      },
+    ];
   },
 };

@@ -1,0 +1,69 @@
+// What a server does unlike its specs, as data: one table keyed by product (fingerprint.ts), each
+// entry with the observation that justifies it (STYLE.md §3.7). Detection, mechanisms and the engine
+// read `quirks`, never a server name; an unknown server gets RFC behaviour. What a dialect itself
+// requires (oc:share takes principal: hrefs) stays in its mechanism, not here.
+import type { Calendar } from '../discovery/calendars.js';
+import type { Transport } from '../transport/http.js';
+import type { Mechanism, MechanismContext } from '../sharing/types.js';
+import type { ServerId } from './fingerprint.js';
+import { cyrusHomeSpill } from './cyrus-home-spill.js';
+
+/**
+ * Code the engine runs around a mechanism's writes on one calendar: `before` notes what it needs
+ * (once, before the first write), `after` repairs what the writes caused (also after a failure) and
+ * returns warnings for what it could not repair.
+ */
+export interface WriteHook<Noted = unknown> {
+  /** Whether a write through `m` on `cal` can trigger it. */
+  applies(m: Mechanism, cal: Calendar, ctx: MechanismContext): boolean;
+  before(t: Transport, cal: Calendar, ctx: MechanismContext): Promise<Noted | undefined>;
+  after(t: Transport, cal: Calendar, ctx: MechanismContext, noted: Noted): Promise<string[]>;
+}
+
+interface Seen {
+  /** The observation: product and version, what was sent, what came back. */
+  seen: string;
+}
+
+export type Quirk = Seen &
+  (
+    | /** Run `hook` around writes (Cyrus's home spill). */ { kind: 'write-hook'; name: string; hook: WriteHook<any> }
+    | /** The ACL method upserts the ACEs sent instead of replacing the ACL (RFC 3744 §8.1); `revoke` says how to take a grant back. */ {
+        kind: 'acl-upsert';
+        revoke: 'empty-grant';
+      }
+    | /** Allow leaves out methods the server does handle: not evidence against a mechanism. */ { kind: 'allow-omits'; methods: string[] }
+    | /** The server advertises a mechanism (DAV: token, properties) that does not work: rule it out. */ { kind: 'broken'; mechanism: string; why: string }
+    | /** Properties whose request fails the whole PROPFIND: leave them out of listings. */ { kind: 'propfind-poison'; props: string[] }
+  );
+
+export type QuirkKind = Quirk['kind'];
+
+export const QUIRKS: Record<ServerId, readonly Quirk[]> = {
+  cyrus: [
+    {
+      kind: 'write-hook',
+      name: 'home-spill',
+      hook: cyrusHomeSpill,
+      seen: 'Cyrus 3.6.1: an ACL write on a calendar grants DAV:read on the calendar home to everyone in the ACL of any of the owner\'s calendars; later calendars copy the home ACL',
+    },
+  ],
+  // Slot for the DAViCal helper: e.g. { kind: 'acl-upsert', revoke: 'empty-grant',
+  //   seen: 'DAViCal 1.1.12: an ACE left out keeps its grant; <grant/> revokes' }.
+  davical: [],
+  // Slot for the Nextcloud helper: e.g. { kind: 'allow-omits', methods: ['POST'], seen: 'Nextcloud 31: Allow lacks POST, yet POST oc:share shares' },
+  //   { kind: 'broken', mechanism: 'cs', why: 'CS:share answers 501', seen: '…' }.
+  nextcloud: [],
+  // Slot for the SOGo helper: e.g. { kind: 'propfind-poison', props: ['{…}…'], seen: 'SOGo 5.8: Depth-1 home PROPFIND 501s when asked for …' }.
+  sogo: [],
+  sabredav: [],
+  radicale: [],
+  xandikos: [],
+  other: [],
+};
+
+export const quirksFor = (id: ServerId): readonly Quirk[] => QUIRKS[id];
+
+/** The quirks of one kind, typed. */
+export const quirksOf = <K extends QuirkKind>(qs: readonly Quirk[] | undefined, kind: K): Extract<Quirk, { kind: K }>[] =>
+  (qs ?? []).filter((q): q is Extract<Quirk, { kind: K }> => q.kind === kind);
