@@ -149,8 +149,10 @@ Where the secret comes from (first match wins; never from the command line):
   3. the OS keyring (Secret Service, macOS Keychain, Windows Credential Manager),
      entry service "calshare", account NAME, written by login
 Without a terminal, login reads the password from CALSHARE_PASSWORD once and stores it in the
-keyring. Where no keyring exists, login says so and offers --password-command; calshare never
-writes a secret to a file. The account itself (no secret) is saved in
+keyring. Where no keyring exists (a server, a container), login says so and asks for a password
+command instead, e.g. 'pass show caldav/alice', 'gopass show -o caldav/alice',
+'op read op://Personal/CalDAV/password' (1Password) or 'bw get password caldav.example.com'
+(Bitwarden); in CI set CALSHARE_PASSWORD for each command. calshare never writes a secret to a file. The account itself (no secret) is saved in
 $XDG_CONFIG_HOME/calshare/config.json (default ~/.config), mode 0600.`;
 
 program

@@ -3,7 +3,7 @@
 // secret is verifiably gone. Also: a wrong password, and a machine without any keyring.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureStaging, CYRUS, USERS } from '../helpers/staging.js';
 import { freshCalendar, canRead, tryWrite } from '../helpers/dav.js';
@@ -93,10 +93,37 @@ test('without any keyring, login says so, offers the password command and writes
   const noBus = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/calshare-no-bus', XDG_CONFIG_HOME: join(ss.env.HOME!, 'nokeyring') };
   const r = await cli.run(['login', '--url', CYRUS.url, '--username', 'alice', '--account', 'headless'], { ...noBus, CALSHARE_PASSWORD: USERS.alice });
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /no usable OS keyring/);
-  assert.match(r.stderr, /never writes secrets to a plain file/);
-  assert.match(r.stderr, /--password-command/);
+  assert.match(r.stderr, /there is no OS keyring here/);
+  assert.match(r.stderr, /--password-command .*'pass show caldav\/alice'.*'op read .*'bw get password/);
+  assert.match(r.stderr, /CALSHARE_PASSWORD for each command/);
+  assert.doesNotMatch(r.stderr, /org\.freedesktop|D-?Bus/i, 'no raw D-Bus error');
   await assert.rejects(stat(join(noBus.XDG_CONFIG_HOME, 'calshare', 'config.json')), { code: 'ENOENT' });
+});
+
+test('without a keyring on a terminal: the options in plain words, a failing password command is asked again', async () => {
+  const noBus = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/calshare-no-bus', XDG_CONFIG_HOME: join(ss.env.HOME!, 'nokeyring-tty') };
+  const pwFile = join(ss.env.HOME!, 'vault-entry.txt');
+  await writeFile(pwFile, `${USERS.alice}\n`, { mode: 0o600 });
+  const t = await Tty.start(['login', '--url', CYRUS.url, '--username', 'alice', '--account', 'pwcmd'], { ...ss.env, ...noBus, CALSHARE_PASSWORD: undefined });
+  try {
+    const advice = await t.waitFor('Password command (run without a shell');
+    for (const tool of ['pass show', 'gopass show', 'op read', 'bw get password', 'CALSHARE_PASSWORD']) assert.ok(advice.includes(tool), `${tool} named:\n${advice}`);
+    assert.match(advice, /never writes a secret to a file/);
+    await t.type('cat /nonexistent/calshare-typo');
+    await t.keys('Enter');
+    await t.waitFor(/password command of account "pwcmd" \(cat \/nonexistent\/calshare-typo\) failed.*Try again/);
+    await t.waitFor(/Try again[\s\S]*Password command \(run without a shell/);
+    await t.type(`cat ${pwFile}`);
+    await t.keys('Enter');
+    assert.equal(await t.exitCode(), 0, await t.screen());
+    const screen = await t.screen();
+    assert.match(screen, /account "pwcmd" saved .*secret in the password command/s);
+    cli.outputs.push(screen);
+  } finally {
+    await t.kill();
+  }
+  const saved = await readFile(join(noBus.XDG_CONFIG_HOME, 'calshare', 'config.json'), 'utf8');
+  assert.deepEqual(JSON.parse(saved).accounts.pwcmd.passwordCommand, ['cat', pwFile]);
 });
 
 test('on a terminal, login asks for what is missing and reads the password without echo', async () => {

@@ -21,13 +21,13 @@ export interface LoginFlags extends GlobalFlags {
   deviceEndpoint?: string;
 }
 
-type Ask = (kind: 'text' | 'password', message: string) => Promise<string>;
+type Ask = (kind: 'text' | 'password', message: string, initial?: string) => Promise<string>;
 
 async function terminalAsk(): Promise<Ask | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
   const p = await import('@clack/prompts');
-  return async (kind, message) => {
-    const answer = kind === 'password' ? await p.password({ message, mask: '•' }) : await p.text({ message });
+  return async (kind, message, initial) => {
+    const answer = kind === 'password' ? await p.password({ message, mask: '•' }) : await p.text({ message, ...(initial ? { initialValue: initial } : {}) });
     if (p.isCancel(answer) || !answer) throw new UsageError('login cancelled');
     return answer;
   };
@@ -63,16 +63,10 @@ export async function run(flags: LoginFlags): Promise<void> {
     const unavailable = await keyring.keyringGet(name).then(() => undefined, (e: Error) => e.message);
     if (unavailable) {
       const what = auth === 'oauth' ? 'the OAuth refresh token' : 'the password';
-      say(`calshare keeps ${what} in the OS keyring, but there is ${unavailable}. It never writes secrets to a plain file.`);
-      if (!ask) {
-        throw new UsageError(
-          `cannot save the login of "${name}": ${unavailable}`,
-          auth === 'oauth'
-            ? 'Give --password-command with a command that prints an access token, or set CALSHARE_TOKEN for each command.'
-            : "Give --password-command 'pass show caldav/NAME' (any command that prints the password), or set CALSHARE_PASSWORD for each command.",
-        );
-      }
-      command = splitCommand(await ask('text', 'Password command instead (run without a shell; its first output line is the secret)'));
+      const { noKeyringAdvice, noKeyringHint } = await import('../../credentials/no-keyring.js');
+      if (!ask) throw new UsageError(`cannot save the login of "${name}": there is no OS keyring here`, noKeyringHint(what));
+      say(noKeyringAdvice(what));
+      if (flags.verbose) say(`  (keyring: ${unavailable})`);
       store = 'password-command';
     }
   }
@@ -82,7 +76,19 @@ export async function run(flags: LoginFlags): Promise<void> {
   let secret: string;
   let tokens: TokenSet | undefined;
   if (store === 'password-command') {
-    secret = await runPasswordCommand(command!, name);
+    // On a terminal a failing command (a typo, a locked vault) is reported and asked again;
+    // without one it ends the login (exit 3) as before.
+    for (;;) {
+      if (!command) command = splitCommand(await ask!('text', 'Password command (run without a shell; its first output line is the secret)'));
+      try {
+        secret = await runPasswordCommand(command, name);
+        break;
+      } catch (e) {
+        if (!ask || !(e instanceof AuthError)) throw e;
+        say(`${e.message}. Try again, or press Esc to stop.`);
+        command = undefined;
+      }
+    }
   } else if (oauth) {
     const { oauthLogin } = await import('../../credentials/oauth-login.js');
     tokens = await oauthLogin(oauth, {
