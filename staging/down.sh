@@ -2,7 +2,7 @@
 # Stop the staging servers that up.sh started (by their pidfiles). Packages
 # and state (users, calendars, certificate) stay for the next up.sh.
 #
-#   staging/down.sh [cyrus|radicale|xandikos|sabredav|postgres|davical|all]...   (default: all)
+#   staging/down.sh [cyrus|radicale|xandikos|sabredav|postgres|davical|sogo|all]...   (default: all)
 #
 # PostgreSQL is shared (DAViCal, SOGo): `down.sh davical` leaves it running;
 # name postgres (or all) to stop it too.

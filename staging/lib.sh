@@ -13,8 +13,8 @@ STAGING_ROOT=${CALSHARE_STAGING_DIR:-/var/tmp/calshare-staging}
 SYSTEM_PYTHON=/usr/bin/python3
 
 # parse_targets ARG...: the servers named on an up.sh/down.sh command line, in TARGETS.
-# postgres comes before the servers that keep their data in it (davical).
-STAGING_SERVERS=(cyrus radicale xandikos sabredav postgres davical)
+# postgres comes before the servers that keep their data in it (davical, sogo).
+STAGING_SERVERS=(cyrus radicale xandikos sabredav postgres davical sogo)
 parse_targets() {
     TARGETS=()
     local arg s

@@ -2,7 +2,7 @@
 # Start the staging CalDAV servers on 127.0.0.1 (installing them first if
 # needed). Idempotent: servers already up are left alone, dead ones restarted.
 #
-#   staging/up.sh [cyrus|radicale|xandikos|sabredav|postgres|davical|all]...   (default: all)
+#   staging/up.sh [cyrus|radicale|xandikos|sabredav|postgres|davical|sogo|all]...   (default: all)
 #
 # A server that keeps its data in PostgreSQL starts it itself (postgres.sh up,
 # once: a running cluster is left alone).

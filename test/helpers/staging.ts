@@ -31,10 +31,23 @@ export const DAVICAL = {
   principal: (u: string) => `/caldav.php/${u}/`,
 };
 
+/**
+ * SOGo (staging/sogo.sh): users alice..frank, `<user>-pw`, `<user>@example.test`; SOGo uid = login.
+ * No /.well-known/caldav: point clients at the DAV root. Users without access get 404, not 403.
+ */
+export const SOGO = {
+  url: 'http://127.0.0.1:8200/SOGo/dav/',
+  domain: 'example.test',
+  users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const,
+  home: (u: string) => `http://127.0.0.1:8200/SOGo/dav/${u}/Calendar/`,
+  calendar: (u: string) => `http://127.0.0.1:8200/SOGo/dav/${u}/Calendar/personal/`,
+  principal: (u: string) => `/SOGo/dav/${u}/`,
+};
+
 const started = new Set<string>();
 
 /** Starts a staging server if it is not running (idempotent, fast when it is up). */
-export function ensureStaging(server: 'cyrus' | 'radicale' | 'xandikos' | 'postgres' | 'davical'): void {
+export function ensureStaging(server: 'cyrus' | 'radicale' | 'xandikos' | 'postgres' | 'davical' | 'sogo'): void {
   if (started.has(server)) return;
   execFileSync('bash', [`${ROOT}/staging/up.sh`, server], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
   started.add(server);
