@@ -2,7 +2,18 @@
 // calshare's command line. Only commander loads at start; each command imports its own code
 // (network, XML, prompts) when it runs, so `calshare --help` stays close to bare node start-up.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_CODE_HELP, reportError } from './output.js';
+import { EXIT_CODE_HELP, reportError, setJsonFields } from './output.js';
+import { takeJsonFields } from './json-fields.js';
+
+// A reader that goes away (`calshare sharees | head -1`) ends calshare quietly, as gh and
+// other well-behaved filters do, instead of an EPIPE stack trace. Whatever was being changed
+// on the server was already read back before anything was printed.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
+    throw e;
+  });
+}
 import { VIA_CHOICES } from './via.js';
 
 const program = new Command('calshare')
@@ -13,7 +24,7 @@ const program = new Command('calshare')
   .addOption(new Option('--account <name>', 'use this account saved by `calshare login` (default: the only one)').env('CALSHARE_ACCOUNT'))
   .option('--ca-file <path>', 'trust this CA certificate (PEM), for private or self-signed servers')
   .option('--timeout <seconds>', 'give up on a request after this long (default 30)')
-  .option('--json', 'print one JSON document on stdout, for scripts')
+  .option('--json', 'print one JSON document on stdout, for scripts (--json name,url keeps only those fields of each item)')
   .option('-v, --verbose', 'trace every HTTP request (credentials redacted) to stderr')
   .addHelpText(
     'after',
@@ -33,6 +44,8 @@ Examples:
   calshare unshare Work bob@example.com --yes
   source <(calshare completion bash)`,
   )
+  // gh lists "INHERITED FLAGS" under each command; commander's global options are the same idea.
+  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
@@ -193,6 +206,7 @@ program
 
 async function main(argv: string[]): Promise<number> {
   try {
+    setJsonFields(takeJsonFields(argv));
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {

@@ -3,6 +3,7 @@
 import { styleText } from 'node:util';
 import { inert, inertJson, inertLine } from '../util/inert.js';
 import { isCalshareError, ExitCode, type CalshareError } from '../errors.js';
+import { projectJson } from './json-fields.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -24,17 +25,63 @@ function width(s: string): number {
   return w;
 }
 
-/** An aligned table; every cell is made inert because cells often hold server-supplied text. */
+/**
+ * Column widths that fit `columns` (as gh's tables do on a terminal): the widest columns give way
+ * first, never below their header (a header is never cut, so it never wraps mid-word) nor below
+ * 8 characters. Pure; returns the natural widths when they fit or nothing can give.
+ */
+export function fitWidths(natural: readonly number[], headers: readonly number[], columns: number, gap = 2): number[] {
+  const w = [...natural];
+  const floor = (i: number) => Math.min(natural[i]!, Math.max(headers[i]!, 8));
+  let over = w.reduce((a, b) => a + b, 0) + gap * (w.length - 1) - columns;
+  while (over > 0) {
+    let widest = -1;
+    for (let i = 0; i < w.length; i++) if (w[i]! > floor(i) && (widest < 0 || w[i]! > w[widest]!)) widest = i;
+    if (widest < 0) break;
+    w[widest]!--;
+    over--;
+  }
+  return w;
+}
+
+/** `s` cut to `max` display columns, with an ellipsis when something was cut. */
+function cut(s: string, max: number): string {
+  if (width(s) <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (width(out + ch) > max - 1) break;
+    out += ch;
+  }
+  return out + '…';
+}
+
+/**
+ * An aligned table; every cell is made inert because cells often hold server-supplied text. On a
+ * terminal it fits the window's width; piped, rows stay whole for scripts.
+ */
 export function table(headers: string[], rows: string[][], stream: NodeJS.WriteStream = process.stdout): string {
   const cells = rows.map((r) => r.map((c) => inertLine(c)));
-  const widths = headers.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ''))));
+  const natural = headers.map((h, i) => Math.max(width(h), ...cells.map((r) => width(r[i] ?? ''))));
+  const widths = stream.isTTY && stream.columns ? fitWidths(natural, headers.map(width), stream.columns) : natural;
   const line = (r: string[]) =>
-    r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c)))).join('  ').trimEnd();
+    r
+      .map((c0, i) => {
+        const c = cut(c0, widths[i]!);
+        return i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c));
+      })
+      .join('  ')
+      .trimEnd();
   return [paint(stream, 'bold', line(headers)), ...cells.map(line)].join('\n') + '\n';
 }
 
+let jsonFields: readonly string[] | undefined;
+/** Set once by main from `--json FIELDS`; printJson then keeps only those fields of list items. */
+export function setJsonFields(fields: readonly string[] | undefined): void {
+  jsonFields = fields;
+}
+
 export function printJson(value: unknown): void {
-  process.stdout.write(inertJson(value) + '\n');
+  process.stdout.write(inertJson(jsonFields ? projectJson(value, jsonFields) : value) + '\n');
 }
 
 export function errorJson(e: CalshareError): Record<string, unknown> {
@@ -53,7 +100,7 @@ export function errorJson(e: CalshareError): Record<string, unknown> {
 /** Prints an error the way the user needs it and returns the exit code. */
 export function reportError(e: unknown, json: boolean): number {
   if (isCalshareError(e)) {
-    if (json) printJson(errorJson(e));
+    if (json) process.stdout.write(inertJson(errorJson(e)) + '\n');
     if ('shown' in e && e.shown === true) return e.exitCode; // a prompt's frame already said it
     const serverWords = 'serverMessage' in e && e.serverMessage ? `\n  server said: ${e.serverMessage}` : '';
     process.stderr.write(`${paint(process.stderr, 'red', 'error:')} ${inert(e.message)}${serverWords}\n`);

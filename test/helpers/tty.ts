@@ -17,19 +17,19 @@ export class Tty {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  /** Starts `calshare ARGS` (the built dist/) in a 160×50 terminal. */
-  static start(args: string[], env: Record<string, string | undefined> = {}): Promise<Tty> {
+  /** Starts `calshare ARGS` (the built dist/) in a 160×50 terminal (or `columns` wide). */
+  static start(args: string[], env: Record<string, string | undefined> = {}, columns = 160): Promise<Tty> {
     // The exit status is printed where the test can read it; the shell then waits to be killed.
-    return Tty.shell(`${[process.execPath, `${ROOT}/dist/cli/main.js`, ...args].map(quote).join(' ')}; echo "__EXIT=$?"; sleep 3600`, env);
+    return Tty.shell(`${[process.execPath, `${ROOT}/dist/cli/main.js`, ...args].map(quote).join(' ')}; echo "__EXIT=$?"; sleep 3600`, env, columns);
   }
 
-  /** Starts a shell command line in a 160×50 terminal. */
-  static async shell(cmd: string, env: Record<string, string | undefined> = {}): Promise<Tty> {
+  /** Starts a shell command line in a 160×50 terminal (or `columns` wide). */
+  static async shell(cmd: string, env: Record<string, string | undefined> = {}, columns = 160): Promise<Tty> {
     const socket = `calshare-test-${randomUUID().slice(0, 8)}`;
     const merged: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', ...env };
     for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
     const t = new Tty(socket, merged);
-    await t.tmux('new-session', '-d', '-x', '160', '-y', '50', cmd);
+    await t.tmux('new-session', '-d', '-x', String(columns), '-y', '50', cmd);
     return t;
   }
 
