@@ -9,6 +9,10 @@ import { child, children, textOf } from '../xml/parse.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
 import { propfind, propfindTolerant, isPropertyRefusal, sameResource } from './propfind.js';
 import type { Principal } from './discover.js';
+import { serverOptionsOf } from './capabilities.js';
+import { fingerprint } from '../servers/fingerprint.js';
+import { quirksFor, type Quirk } from '../servers/quirks.js';
+import type { DavResponse } from '../transport/http.js';
 
 const D = (n: string) => qn(NS.DAV, n);
 
@@ -96,8 +100,9 @@ export function toCalendar(r: MultiStatusResponse, principal: Principal): Calend
 export async function listCalendars(t: Transport, principal: Principal): Promise<Calendar[]> {
   const purpose = 'listing your calendars';
   try {
-    const { responses } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
-    return responses.filter(isCalendar).map((r) => toCalendar(r, principal));
+    const { responses, headers } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
+    const quirks = quirksOfAnswer(headers);
+    return responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => toCalendar(r, principal));
   } catch (e) {
     // SOGo 5.8 answers 501 to the whole Depth-1 PROPFIND because DAV:acl fails on the
     // personal.ics/personal.xml export views next to each calendar.
@@ -105,10 +110,28 @@ export async function listCalendars(t: Transport, principal: Principal): Promise
   }
   // Which calendars there are, with the one property every WebDAV server answers (RFC 4918 §15.9),
   // then each calendar's properties on their own, so a property that fails is one property less.
-  const { responses } = await propfind(t, principal.homeUrl, [P.resourcetype], '1', purpose);
-  const found = responses.filter(isCalendar);
+  const { responses, headers } = await propfind(t, principal.homeUrl, [P.resourcetype], '1', purpose);
+  const quirks = quirksOfAnswer(headers);
+  const found = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks));
   const full = await inBatches(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
   return full.filter(isCalendar).map((r) => toCalendar(r, principal));
+}
+
+/** The quirks of the product that sent an answer (the listing needs no OPTIONS for this). */
+const quirksOfAnswer = (headers: DavResponse['headers']): readonly Quirk[] => quirksFor(fingerprint(serverOptionsOf(headers)).id);
+
+/**
+ * A member of the calendar home that a server quirk says is no calendar people share, although its
+ * resourcetype says calendar (RFC 4791 §4.2): DAViCal's scheduling inbox and outbox, .in/ and .out/,
+ * which RFC 6638 §2.1-2.2 would mark with C:schedule-inbox/-outbox instead. Matched by the path
+ * segment right under the home.
+ */
+export function notCalendar(url: URL, principal: Principal, quirks: readonly Quirk[]): boolean {
+  const segments = quirks.flatMap((q) => (q.kind === 'not-calendars' ? q.segments : []));
+  const home = principal.homeUrl.pathname.replace(/\/*$/, '/');
+  if (segments.length === 0 || !url.pathname.startsWith(home)) return false;
+  const rest = url.pathname.slice(home.length).replace(/\/+$/, '');
+  return segments.includes(rest);
 }
 
 /** Re-reads one calendar's properties (Depth 0), e.g. to verify a sharing change. */

@@ -7,7 +7,7 @@
 // sharing POSTs in a plugin leave it out (Nextcloud, DAViCal). Everything here derives from the
 // registry: a new mechanism needs no edit in this file.
 import type { Transport } from '../transport/http.js';
-import { header } from '../transport/http.js';
+import { header, type DavResponse } from '../transport/http.js';
 import { propStatus } from '../xml/multistatus.js';
 import { prop } from '../xml/multistatus.js';
 import type { Calendar } from './calendars.js';
@@ -30,6 +30,12 @@ export interface ServerOptions {
 
 export async function options(t: Transport, url: URL): Promise<ServerOptions> {
   const res = await t.send({ method: 'OPTIONS', url, purpose: 'asking what the server supports' });
+  return serverOptionsOf(res.headers);
+}
+
+/** What any answer's headers say about the server (the product headers come on every answer). */
+export function serverOptionsOf(answer: DavResponse['headers']): ServerOptions {
+  const res = { headers: answer };
   const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const headers: Record<string, string> = {};
   for (const h of PRODUCT_HEADERS) {

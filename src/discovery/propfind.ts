@@ -1,5 +1,5 @@
 // PROPFIND (RFC 4918 §9.1): the one read everything in discovery and sharing is built on.
-import type { Transport } from '../transport/http.js';
+import type { DavResponse, Transport } from '../transport/http.js';
 import { el, serialize } from '../xml/build.js';
 import { NS, qn, clark, type QName } from '../xml/names.js';
 import { parseMultiStatus, type MultiStatusResponse, type PropResult } from '../xml/multistatus.js';
@@ -14,6 +14,8 @@ export interface PropfindResult {
   responses: MultiStatusResponse[];
   /** The URL that answered, after redirects. */
   url: URL;
+  /** The answer's headers: they may name the product (servers/fingerprint.ts). */
+  headers: DavResponse['headers'];
 }
 
 export async function propfind(
@@ -27,7 +29,7 @@ export async function propfind(
   if (res.status !== 207) {
     throw new NetworkError(`${url.host} answered ${res.status} instead of a multistatus while ${purpose}`, 'Check that --url points at a CalDAV server.', 'BAD_RESPONSE');
   }
-  return { responses: parseResponse(res.body, res.url, url, purpose), url: res.url };
+  return { responses: parseResponse(res.body, res.url, url, purpose), url: res.url, headers: res.headers };
 }
 
 export function parseResponse(body: string, base: URL, url: URL, purpose: string): MultiStatusResponse[] {

@@ -35,6 +35,14 @@ export type Quirk = Seen &
     | /** Allow leaves out methods the server does handle: not evidence against a mechanism. */ { kind: 'allow-omits'; methods: string[] }
     | /** The server advertises a mechanism (DAV: token, properties) that does not work: rule it out. */ { kind: 'broken'; mechanism: string; why: string }
     | /** Properties whose request fails the whole PROPFIND: leave them out of listings. */ { kind: 'propfind-poison'; props: string[] }
+    | /**
+       * A PROPFIND of a principal URL cannot tell an unknown user (403 either way): people are found
+       * by principal-property-search (RFC 3744 §9.4) on C:calendar-user-address-set, exact match only.
+       */ { kind: 'people-by-search' }
+    | /** Home members with a calendar resourcetype that are not calendars people share (by last path segment). */ {
+        kind: 'not-calendars';
+        segments: string[];
+      }
   );
 
 export type QuirkKind = Quirk['kind'];
@@ -48,9 +56,27 @@ export const QUIRKS: Record<ServerId, readonly Quirk[]> = {
       seen: 'Cyrus 3.6.1: an ACL write on a calendar grants DAV:read on the calendar home to everyone in the ACL of any of the owner\'s calendars; later calendars copy the home ACL',
     },
   ],
-  // Slot for the DAViCal helper: e.g. { kind: 'acl-upsert', revoke: 'empty-grant',
-  //   seen: 'DAViCal 1.1.12: an ACE left out keeps its grant; <grant/> revokes' }.
-  davical: [],
+  // shared/staging/DAVICAL.md §2, §4, §5 (observed on staging DAViCal, staging/davical.sh).
+  davical: [
+    {
+      kind: 'acl-upsert',
+      revoke: 'empty-grant',
+      seen:
+        'DAViCal 1.1.12: ACL changes only the principals it names (an ACL without bob\'s ACE, or an empty <acl/>, answers 200 and bob keeps read+write); ' +
+        'bob\'s ACE with an empty <grant/> revokes him (then 403 even for free/busy) and stays listed in DAV:acl; re-sending the owner and <authenticated/> ACEs pins the defaults',
+    },
+    {
+      kind: 'people-by-search',
+      seen:
+        'DAViCal 1.1.12: PROPFIND of /caldav.php/nobody/ answers 403 like that of an existing user, and an ACL naming an unknown principal answers 403 recognized-principal; ' +
+        'principal-property-search on C:calendar-user-address-set matches substrings of e-mail and user name ("ob@example.test" finds bob)',
+    },
+    {
+      kind: 'not-calendars',
+      segments: ['.in', '.out'],
+      seen: 'DAViCal 1.1.12: the scheduling inbox /caldav.php/alice/.in/ and outbox .out/ answer the resourcetype <collection/><C:calendar/> of a calendar',
+    },
+  ],
   // Slot for the Nextcloud helper: e.g. { kind: 'allow-omits', methods: ['POST'], seen: 'Nextcloud 31: Allow lacks POST, yet POST oc:share shares' },
   //   { kind: 'broken', mechanism: 'cs', why: 'CS:share answers 501', seen: '…' }.
   nextcloud: [],

@@ -257,7 +257,7 @@ export async function share(session: Session, cal: Calendar, addresses: readonly
   const emails = parseEmails(addresses);
   if (emails.length === 0) throw new UsageError('no one to share with', 'Name at least one e-mail address.');
   const { ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
-  const who = await resolveIdentities(session.transport, ctx.me, emails);
+  const who = await resolveIdentities(session.transport, ctx.me, emails, ctx.quirks);
   return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, ctx, opts);
 }
 

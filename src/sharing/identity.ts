@@ -9,6 +9,9 @@ import { NS, qn } from '../xml/names.js';
 import { children, textOf } from '../xml/parse.js';
 import { prop } from '../xml/multistatus.js';
 import { inert } from '../util/inert.js';
+import { searchPeople } from '../people/search.js';
+// Type only: servers/quirks.ts imports the Cyrus hook, which imports the ACL mechanism.
+import type { Quirk } from '../servers/quirks.js';
 
 export interface Identity {
   /** Normalised address: local part as given, domain lower-cased ASCII. */
@@ -142,7 +145,8 @@ async function pool<T, R>(items: readonly T[], width: number, fn: (item: T) => P
  * of the principal answers 207 or 403 for a user that exists and 404 for one that does not (some
  * servers accept shares to nobody with 2xx, so this is the only honest check). Runs a few at a time.
  */
-export async function resolveIdentities(t: Transport, me: Principal, emails: readonly string[]): Promise<Identity[]> {
+export async function resolveIdentities(t: Transport, me: Principal, emails: readonly string[], quirks?: readonly Quirk[]): Promise<Identity[]> {
+  if (quirks?.some((q) => q.kind === 'people-by-search')) return resolveBySearch(t, me, emails);
   const layout = learnLayout(me, t.user);
   const mine = new Set(me.addresses.map((a) => a.toLowerCase()));
   const unknown: string[] = [];
@@ -195,4 +199,37 @@ export async function resolveIdentities(t: Transport, me: Principal, emails: rea
     );
   }
   return out;
+}
+
+/**
+ * Identities through the server's principal search (people/search.ts), for servers where a principal
+ * URL cannot prove that someone exists (quirk 'people-by-search': DAViCal answers 403 to a PROPFIND
+ * of any principal URL). A person is the principal holding exactly that address; anyone else is
+ * refused here, before any change is sent.
+ */
+async function resolveBySearch(t: Transport, me: Principal, emails: readonly string[]): Promise<Identity[]> {
+  const mine = new Set(me.addresses.map((a) => a.toLowerCase()));
+  for (const email of emails) {
+    if (mine.has(`mailto:${email}`.toLowerCase())) throw new UsageError(`${email} is your own address; a calendar is always shared with its owner`);
+  }
+  const { found, ambiguous } = await searchPeople(t, me.url, emails);
+  if (ambiguous.size) {
+    const [email, urls] = [...ambiguous][0]!;
+    throw new UsageError(
+      `${email} belongs to ${urls.length} accounts on this server (${urls.map((u) => inert(u.pathname)).join(', ')}); calshare will not guess which one`,
+      'Ask the server administrator which account the address should name.',
+    );
+  }
+  const unknown = emails.filter((e) => !found.has(e.toLowerCase()));
+  if (unknown.length) {
+    throw new UsageError(
+      `no user ${unknown.join(', ')} on this server`,
+      'Check the spelling; the person needs an account on this server before a calendar can be shared with them.',
+    );
+  }
+  return emails.map((email) => {
+    const p = found.get(email.toLowerCase())!;
+    if (sameResource(p.principal, me.url)) throw new UsageError(`${email} is you; a calendar is always shared with its owner`);
+    return { email, mailto: `mailto:${email}`, principal: p.principal };
+  });
 }

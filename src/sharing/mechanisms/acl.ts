@@ -1,6 +1,8 @@
 // WebDAV ACL (RFC 3744): read DAV:acl (§5.5), write the whole new ACL with the ACL method (§8.1).
 // The write is a read-modify-write, so the merge below keeps every ACE it did not mean to touch:
-// the owner's own, other people's, groups', deny ACEs, in their order.
+// the owner's own, other people's, groups', deny ACEs, in their order. Where the server upserts
+// instead (the 'acl-upsert' quirk: DAViCal), only the changed people's ACEs are sent, and a revoke
+// is an ACE with an empty grant.
 import type { Calendar } from '../../discovery/calendars.js';
 import type { ServerOptions } from '../../discovery/capabilities.js';
 import { sameResource } from '../../discovery/propfind.js';
@@ -133,6 +135,21 @@ export function mergeAcl(aces: readonly Ace[], changes: readonly AclChange[]): X
 export const tree = (cal: Calendar) => parsePrivilegeTree(prop(cal.props, SUPPORTED));
 
 /** The ACL as last read, without a request: the listing asks for DAV:acl. */
+/**
+ * The ACL body for a server whose ACL method upserts (quirk 'acl-upsert'): only the changed
+ * principals' ACEs, since re-sending the others is not needed and has side effects (DAViCal pins the
+ * <authenticated/> defaults onto the calendar); a revoke is the principal's ACE with an empty
+ * DAV:grant, because an ACE left out keeps its grant there.
+ */
+export function upsertAcl(changes: readonly AclChange[]): XmlNode {
+  return el(
+    D('acl'),
+    ...changes.map((c) =>
+      c.privileges ? grantAce(c.principal, c.privileges) : el(D('ace'), el(D('principal'), el(D('href'), c.principal.pathname)), el(D('grant'))),
+    ),
+  );
+}
+
 export const aclOf = (cal: Calendar): Ace[] => parseAcl(prop(cal.props, ACL), cal.props.url);
 
 /**
@@ -164,6 +181,8 @@ export const webdavAcl: Mechanism = {
     const t = tree(cal);
     const byPrincipal = new Map<string, { url: URL; granted: string[] }>();
     for (const a of aclOf(cal)) {
+      // An ACE with an empty grant grants nothing: on DAViCal it is what a revoke leaves behind, and
+      // means no access at all (DAVICAL.md §5.3), so it never makes anyone a sharee.
       if (!a.principal || a.invert || a.grant.length === 0 || sameResource(a.principal, ctx.me.url)) continue;
       const entry = byPrincipal.get(a.principal.href) ?? { url: a.principal, granted: [] };
       entry.granted.push(...a.grant);
@@ -179,7 +198,7 @@ export const webdavAcl: Mechanism = {
       status: undefined,
     }));
   },
-  plan(cal: Calendar, changes: readonly Change[]): PlannedRequest[] {
+  plan(cal: Calendar, changes: readonly Change[], ctx: MechanismContext): PlannedRequest[] {
     const t = tree(cal);
     const aclChanges = changes.map((c) => {
       if (!c.who.principal) {
@@ -195,7 +214,7 @@ export const webdavAcl: Mechanism = {
         method: 'ACL',
         url: cal.url,
         headers: { 'content-type': 'application/xml; charset=utf-8' },
-        body: serialize(mergeAcl(aclOf(cal), aclChanges)),
+        body: serialize(ctx.quirks?.some((q) => q.kind === 'acl-upsert') ? upsertAcl(aclChanges) : mergeAcl(aclOf(cal), aclChanges)),
         purpose: 'writing the calendar ACL',
       },
     ];

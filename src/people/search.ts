@@ -1,0 +1,127 @@
+// People by e-mail address through the server's principal search: a principal-property-search
+// REPORT (RFC 3744 §9.4) on C:calendar-user-address-set (RFC 6638 §2.4.1), applied to the
+// principal collections (§9.4 DAV:apply-to-principal-collection-set) so no extra discovery request
+// is needed. One REPORT per address, a few in flight at once (the builder has no attributes, so no
+// test="anyof" batching; per address also keeps one odd answer from spoiling the others).
+//
+// The match rule is the server's: RFC 3744 §9.4 leaves it open, and servers match substrings
+// (DAViCal 1.1.12: "ob@example.test" finds bob, "example.test" finds everyone) or answer every
+// principal for a property they do not search. So the answer is only a candidate list: a person is
+// the principal whose calendar-user-address-set holds exactly that mailto: (case-insensitively),
+// never "the first response".
+//
+// Pure request building and response reading, plus one async function that sends; a server
+// helper (sogo, nextcloud) can reuse searchBody/exactMatches with its own property.
+import type { Transport } from '../transport/http.js';
+import { el, serialize } from '../xml/build.js';
+import { NS, qn, type QName } from '../xml/names.js';
+import { parseResponse } from '../discovery/propfind.js';
+import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
+import { children, textOf } from '../xml/parse.js';
+
+const D = (n: string) => qn(NS.DAV, n);
+export const ADDRESS_SET = qn(NS.CALDAV, 'calendar-user-address-set');
+const DISPLAYNAME = D('displayname');
+
+/** Searches in flight at once: as many as the transport keeps connections per server. */
+export const SEARCHES_AT_ONCE = 8;
+
+/**
+ * The REPORT body for one address (RFC 3744 §9.4). `searched` is the property searched and returned;
+ * displayname comes back too, for messages.
+ */
+export function searchBody(email: string, searched: QName = ADDRESS_SET): string {
+  return serialize(
+    el(
+      D('principal-property-search'),
+      el(D('property-search'), el(D('prop'), el(searched)), el(D('match'), `mailto:${email}`)),
+      el(D('prop'), el(DISPLAYNAME), el(searched)),
+      el(D('apply-to-principal-collection-set')),
+    ),
+  );
+}
+
+export interface Person {
+  /** The address as found on the server (lower-cased). */
+  email: string;
+  principal: URL;
+  name: string | undefined;
+}
+
+/** The mailto: addresses a search response claims, lower-cased, without "mailto:". */
+export function addressesOf(r: MultiStatusResponse, searched: QName = ADDRESS_SET): string[] {
+  return children(prop(r, searched), D('href'))
+    .map((h) => (textOf(h) ?? '').trim())
+    .filter((h) => /^mailto:/i.test(h))
+    .map((h) => h.slice(7).toLowerCase());
+}
+
+export interface SearchResult {
+  found: Map<string, Person>;
+  /** Addresses more than one principal claims exactly: calshare will not guess between them. */
+  ambiguous: Map<string, URL[]>;
+}
+
+/**
+ * From the search's candidates to people: for each wanted address (compared lower-cased), the one
+ * principal whose address set holds it exactly. Substring hits and principals without the address
+ * are dropped; two principals with the same address make it ambiguous.
+ */
+export function exactMatches(responses: readonly MultiStatusResponse[], emails: readonly string[], searched: QName = ADDRESS_SET): SearchResult {
+  const wanted = new Set(emails.map((e) => e.toLowerCase()));
+  const hits = new Map<string, Map<string, Person>>();
+  for (const r of responses) {
+    for (const a of addressesOf(r, searched)) {
+      if (!wanted.has(a)) continue;
+      const byUrl = hits.get(a) ?? new Map<string, Person>();
+      byUrl.set(r.url.href.replace(/\/+$/, ''), { email: a, principal: r.url, name: textOf(prop(r, DISPLAYNAME)) || undefined });
+      hits.set(a, byUrl);
+    }
+  }
+  const found = new Map<string, Person>();
+  const ambiguous = new Map<string, URL[]>();
+  for (const [a, byUrl] of hits) {
+    const people = [...byUrl.values()];
+    if (people.length === 1) found.set(a, people[0]!);
+    else ambiguous.set(a, people.map((p) => p.principal));
+  }
+  return { found, ambiguous };
+}
+
+/**
+ * Maps `items` in order with at most `width` calls in flight; a worker takes the next item as soon
+ * as its last one is done, so one slow answer does not hold a whole batch back.
+ */
+export async function pool<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
+}
+
+/**
+ * Looks the addresses up on the server, starting from `at` (the user's own principal: a resource
+ * whose DAV:principal-collection-set names the principal collections). Addresses nobody holds
+ * exactly are absent from `found`.
+ */
+export async function searchPeople(t: Transport, at: URL, emails: readonly string[], searched: QName = ADDRESS_SET): Promise<SearchResult> {
+  const answers = await pool(emails, SEARCHES_AT_ONCE, async (email) => {
+    const purpose = `looking up ${email}`;
+    // Depth 0: RFC 3744 §9.4 defines the report for Depth 0 only (DAViCal answers 400 to Depth 1).
+    const res = await t.send({
+      method: 'REPORT',
+      url: at,
+      headers: { depth: '0', 'content-type': 'application/xml; charset=utf-8' },
+      body: searchBody(email, searched),
+      purpose,
+    });
+    return parseResponse(res.body, res.url, at, purpose);
+  });
+  return exactMatches(answers.flat(), emails, searched);
+}
