@@ -1,7 +1,7 @@
 // The library's front door: one Session per server and account. The CLI and the web UI are thin
 // faces over this; it owns the transport (one connection pool) and caches discovery.
 import { Transport, type Credentials, type TraceEntry } from './transport/http.js';
-import { parseServerUrl } from './transport/url-policy.js';
+import { OriginPolicy, parseServerUrl } from './transport/url-policy.js';
 import { trustedCas } from './transport/ca.js';
 import { discover, type Principal } from './discovery/discover.js';
 import { listCalendars, calendarName, type Calendar } from './discovery/calendars.js';
@@ -17,6 +17,10 @@ export interface SessionOptions {
   caFile?: string;
   timeoutMs?: number;
   onTrace?: (t: TraceEntry) => void;
+  /** Other origins the saved account recorded at login (iCloud's partition host). */
+  origins?: readonly string[];
+  /** One line per host admitted beyond --url under the registrable-domain rule (shown with --verbose). */
+  onCrossHost?: (origin: string, domain: string, what: string) => void;
 }
 
 export class Session {
@@ -32,13 +36,23 @@ export class Session {
   static async open(o: SessionOptions): Promise<Session> {
     const url = parseServerUrl(o.url);
     const ca = o.caFile ? await trustedCas(o.caFile) : undefined;
+    const policy = new OriginPolicy(url, {
+      ...(o.origins ? { recorded: o.origins } : {}),
+      ...(o.onCrossHost ? { onCrossHost: o.onCrossHost } : {}),
+    });
     const transport = new Transport({
       credentials: o.credentials,
+      policy,
       ...(ca ? { ca } : {}),
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.onTrace ? { onTrace: o.onTrace } : {}),
     });
     return new Session(transport, url);
+  }
+
+  /** Origins beyond --url admitted so far (login records them in the account). */
+  get crossHostOrigins(): string[] {
+    return this.transport.policy?.crossHostOrigins ?? [];
   }
 
   principal(): Promise<Principal> {

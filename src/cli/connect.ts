@@ -25,6 +25,8 @@ export interface Target {
   caFile?: string;
   /** The account used, when one was. */
   account?: string;
+  /** Hosts the account recorded at login beyond its URL (see url-policy.ts). */
+  origins?: readonly string[];
 }
 
 const traceLine = (t: Pick<TraceEntry, 'method' | 'url' | 'status' | 'ms'> & { n?: number }) =>
@@ -42,6 +44,7 @@ export async function resolveTarget(flags: GlobalFlags): Promise<Target> {
       return {
         url: account.url,
         account: name,
+        ...(account.origins?.length ? { origins: account.origins } : {}),
         ...(caFile ? { caFile } : {}),
         credentials: accountCredentials(name, account, {
           ...(flags.verbose ? { trace: traceLine } : {}),
@@ -66,7 +69,7 @@ export function parseTimeout(flags: GlobalFlags): number | undefined {
 }
 
 /** A Session for a resolved target; `login` uses this to verify before it saves anything. */
-export async function openTarget(target: Pick<Target, 'url' | 'credentials' | 'caFile'>, flags: GlobalFlags): Promise<Session> {
+export async function openTarget(target: Pick<Target, 'url' | 'credentials' | 'caFile' | 'origins'>, flags: GlobalFlags): Promise<Session> {
   const timeoutMs = parseTimeout(flags);
   const { Session } = await import('../session.js');
   return Session.open({
@@ -74,7 +77,14 @@ export async function openTarget(target: Pick<Target, 'url' | 'credentials' | 'c
     credentials: target.credentials,
     ...(target.caFile ? { caFile: target.caFile } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
-    ...(flags.verbose ? { onTrace: traceLine } : {}),
+    ...(target.origins ? { origins: target.origins } : {}),
+    ...(flags.verbose
+      ? {
+          onTrace: traceLine,
+          onCrossHost: (origin: string, domain: string, what: string) =>
+            process.stderr.write(`  note: ${origin} is another host than --url; allowed while ${what} (https, same registrable domain ${domain})\n`),
+        }
+      : {}),
   });
 }
 

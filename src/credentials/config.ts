@@ -27,6 +27,9 @@ export interface Account {
   /** argv, run without a shell; its stdout's first line is the secret. */
   passwordCommand?: string[];
   oauth?: OAuthSettings;
+  /** Hosts beyond `url` the server sent calshare to at login (https, same registrable domain,
+   *  e.g. iCloud's pNN-caldav.icloud.com), recorded so they are visible here. */
+  origins?: string[];
 }
 
 export interface Config {

@@ -7,7 +7,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { AuthError, NetworkError, UsageError } from '../errors.js';
 import { trustedCas } from '../transport/ca.js';
 import { networkError } from '../transport/classify.js';
-import { isLoopbackHost } from '../transport/url-policy.js';
+import { isLoopbackHost, OriginPolicy } from '../transport/url-policy.js';
 import type { OAuthSettings } from './config.js';
 
 export interface TokenSet {
@@ -51,10 +51,15 @@ function issuerUrl(issuer: string): URL {
 export async function oauthClient(settings: OAuthSettings, opts: OAuthClientOptions = {}): Promise<OAuthClient> {
   const issuer = issuerUrl(settings.issuer);
   const dispatcher = opts.caFile ? new Agent({ connect: { ca: await trustedCas(opts.caFile) } }) : undefined;
+  // The issuer's origin, endpoints the user named, and discovered endpoints only on the issuer's
+  // registrable domain over https: a metadata document cannot send a refresh token elsewhere.
+  const policy = new OriginPolicy(issuer);
+  for (const e of [settings.authorizationEndpoint, settings.tokenEndpoint, settings.deviceAuthorizationEndpoint]) if (e) policy.admit(issuerUrl(e));
   const tracedFetch: typeof fetch = async (input, init) => {
     const started = performance.now();
     const url = String(input instanceof Request ? input.url : input);
     const method = init?.method ?? 'GET';
+    await policy.check(new URL(url), 'talking to the authorization server');
     try {
       // undici's own fetch, for the dispatcher; oauth4webapi accepts its Response (same toStringTag).
       const res = (await undiciFetch(url, { ...(init as object), ...(dispatcher ? { dispatcher } : {}) })) as unknown as Response;

@@ -97,12 +97,18 @@ export function toCalendar(r: MultiStatusResponse, principal: Principal): Calend
   };
 }
 
+/** A calendar href on another origin is refused here (url-policy.ts), before a command acts on it. */
+async function confined(t: Transport, calendars: Calendar[]): Promise<Calendar[]> {
+  for (const c of calendars) await t.policy?.check(c.url, `listing your calendar ${c.url.pathname}`);
+  return calendars;
+}
+
 export async function listCalendars(t: Transport, principal: Principal): Promise<Calendar[]> {
   const purpose = 'listing your calendars';
   try {
     const { responses, headers } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
     const quirks = quirksOfAnswer(headers);
-    return responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => toCalendar(r, principal));
+    return confined(t, responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => toCalendar(r, principal)));
   } catch (e) {
     // SOGo 5.8 answers 501 to the whole Depth-1 PROPFIND because DAV:acl fails on the
     // personal.ics/personal.xml export views next to each calendar.
@@ -114,7 +120,7 @@ export async function listCalendars(t: Transport, principal: Principal): Promise
   const quirks = quirksOfAnswer(headers);
   const found = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks));
   const full = await inBatches(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
-  return full.filter(isCalendar).map((r) => toCalendar(r, principal));
+  return confined(t, full.filter(isCalendar).map((r) => toCalendar(r, principal)));
 }
 
 /** The quirks of the product that sent an answer (the listing needs no OPTIONS for this). */

@@ -29,7 +29,10 @@ async function findPrincipal(t: Transport, at: URL): Promise<URL | undefined> {
   }
   const r = selfResponse(result.responses, result.url) ?? result.responses[0];
   const href = r && textOf(child(prop(r, CURRENT_USER_PRINCIPAL), qn(NS.DAV, 'href')));
-  return href ? hrefUrl(href, result.url) : undefined;
+  if (!href) return undefined;
+  const principal = hrefUrl(href, result.url);
+  await t.policy?.check(principal, 'following your principal');
+  return principal;
 }
 
 export async function discover(t: Transport, start: URL): Promise<Principal> {
@@ -60,9 +63,13 @@ export async function discover(t: Transport, start: URL): Promise<Principal> {
       'This account may not have calendars enabled; ask the server administrator.',
     );
   }
+  // The principal and home hrefs are the server's word; they pass the same origin policy as --url
+  // before anything relies on them (a login must not save an account that points elsewhere).
+  const homeUrl = hrefUrl(homeHref, url);
+  await t.policy?.check(homeUrl, 'following your calendar home');
   return {
     url,
-    homeUrl: hrefUrl(homeHref, url),
+    homeUrl,
     displayName: textOf(prop(r, NAME)) || undefined,
     addresses: children(prop(r, ADDRESSES), qn(NS.DAV, 'href')).flatMap((h) => textOf(h) || []),
   };

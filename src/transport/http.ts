@@ -3,7 +3,7 @@
 // request counter and a redacted trace. Everything above this file speaks DavRequest/DavResponse.
 import { Agent } from 'undici';
 import { NetworkError } from '../errors.js';
-import { judgeRedirect } from './url-policy.js';
+import { judgeRedirect, OriginPolicy } from './url-policy.js';
 import { networkError, statusError } from './classify.js';
 
 export interface Credentials {
@@ -24,6 +24,8 @@ export interface TransportOptions {
   timeoutMs?: number;
   maxBodyBytes?: number;
   onTrace?: (t: TraceEntry) => void;
+  /** Where requests may go (url-policy.ts); without one, the first request's origin is the only one. */
+  policy?: OriginPolicy;
 }
 
 export interface TraceEntry {
@@ -64,12 +66,15 @@ export const header = (h: DavResponse['headers'], name: string): string | undefi
 
 export class Transport {
   readonly #agent: Agent;
-  readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace'>> & Pick<TransportOptions, 'onTrace'>;
+  readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace' | 'policy'>> & Pick<TransportOptions, 'onTrace'>;
+  #policy: OriginPolicy | undefined;
   #count = 0;
 
   constructor(opts: TransportOptions) {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    this.#opts = { maxBodyBytes: 16 * 1024 * 1024, ...opts, timeoutMs };
+    const { policy, ...rest } = opts;
+    this.#opts = { maxBodyBytes: 16 * 1024 * 1024, ...rest, timeoutMs };
+    this.#policy = policy;
     this.#agent = new Agent({
       connections: 8,
       keepAliveTimeout: 10_000,
@@ -77,6 +82,11 @@ export class Transport {
       bodyTimeout: timeoutMs,
       connect: { timeout: Math.min(timeoutMs, 10_000), ...(opts.ca ? { ca: opts.ca } : {}) },
     });
+  }
+
+  /** The origin policy every request passes (created from the first request when none was given). */
+  get policy(): OriginPolicy | undefined {
+    return this.#policy;
   }
 
   get user(): string {
@@ -95,7 +105,11 @@ export class Transport {
   async send(req: DavRequest): Promise<DavResponse> {
     let url = req.url;
     let renewed = false;
+    const policy = (this.#policy ??= new OriginPolicy(url));
     for (let hop = 0; ; ) {
+      // Before every request, redirect hops included: nothing, credentials least of all, goes to
+      // an origin the account does not own.
+      await policy.check(url, req.purpose);
       const res = await this.#withRetry(req, url);
       const location = header(res.headers, 'location');
       if ([301, 302, 307, 308].includes(res.status) && location && !req.accept?.includes(res.status)) {
@@ -112,6 +126,7 @@ export class Transport {
           );
         }
         if (++hop > MAX_REDIRECTS) throw new NetworkError(`too many redirects while ${req.purpose}`, 'Check the --url.', 'REDIRECT_LOOP');
+        policy.admit(to);
         url = to;
         continue;
       }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLoopbackHost, judgeRedirect, parseServerUrl } from '../../src/transport/url-policy.js';
-import { UsageError } from '../../src/errors.js';
+import { isLoopbackHost, judgeRedirect, OriginPolicy, parseServerUrl, resolvesToLoopback } from '../../src/transport/url-policy.js';
+import { NetworkError, UsageError } from '../../src/errors.js';
 
 describe('isLoopbackHost', () => {
   for (const h of ['127.0.0.1', '127.5.6.7', '127.255.255.254', '::1', '[::1]', 'localhost', 'LOCALHOST', 'foo.localhost', 'a.b.localhost']) {
@@ -126,5 +126,71 @@ describe('judgeRedirect', () => {
   it('refuses non-HTTP schemes', () => {
     refused('https://cal.example.com/', 'file:///etc/passwd', /file:/);
     refused('https://cal.example.com/', 'javascript:alert(1)', /javascript:/);
+  });
+});
+
+describe('loopback, issue 11 §1', () => {
+  it('an IPv4-mapped loopback address is loopback in every spelling', () => {
+    assert.equal(isLoopbackHost(new URL('http://[::ffff:127.0.0.1]:8008/').hostname), true); // → [::ffff:7f00:1]
+    assert.equal(parseServerUrl('http://[::ffff:127.0.0.1]:8008/').protocol, 'http:');
+    assert.equal(isLoopbackHost('[::ffff:10.0.0.1]'), false);
+  });
+
+  it('a *.localhost name is loopback only if it resolves to loopback', async () => {
+    const resolver = (map: Record<string, string[]>) => async (h: string) => map[h] ?? Promise.reject(new Error('ENOTFOUND'));
+    assert.equal(await resolvesToLoopback('cal.localhost', resolver({ 'cal.localhost': ['127.0.0.1', '::1'] })), true);
+    assert.equal(await resolvesToLoopback('cal.localhost', resolver({ 'cal.localhost': ['192.0.2.7'] })), false);
+    assert.equal(await resolvesToLoopback('cal.localhost', resolver({ 'cal.localhost': ['127.0.0.1', '192.0.2.7'] })), false);
+    assert.equal(await resolvesToLoopback('cal.localhost', resolver({})), false);
+    assert.equal(await resolvesToLoopback('example.com', resolver({ 'example.com': ['127.0.0.1'] })), false, 'only localhost names may be http');
+    const policy = new OriginPolicy(new URL('http://cal.localhost:8080/'), { resolve: resolver({ 'cal.localhost': ['192.0.2.7'] }) });
+    await assert.rejects(policy.check(new URL('http://cal.localhost:8080/dav/'), 'testing'), (e: unknown) => e instanceof NetworkError && e.exitCode === 4 && /cal\.localhost/.test(e.message));
+  });
+
+  it('an https upgrade keeps the host and goes to the default or the same port only', () => {
+    assert.deepEqual(judge('http://localhost:8080/', 'https://localhost:8080/dav/'), { follow: true });
+    assert.deepEqual(judge('http://localhost:8080/', 'https://localhost/dav/'), { follow: true });
+    assert.equal(judge('http://localhost:8080/', 'https://localhost:9443/').follow, false);
+  });
+  const judge = (from: string, to: string) => judgeRedirect(new URL(from), new URL(to));
+});
+
+describe('OriginPolicy', () => {
+  const refusedBy = async (policy: OriginPolicy, url: string, host: string) =>
+    assert.rejects(policy.check(new URL(url), 'testing'), (e: unknown) => e instanceof NetworkError && e.exitCode === 4 && e.code === 'ORIGIN_REFUSED' && e.message.includes(host));
+
+  it('admits the named origin, refuses other ports, schemes and hosts', async () => {
+    const p = new OriginPolicy(new URL('https://cal.example.com/dav/'));
+    await p.check(new URL('https://cal.example.com/dav/calendars/x/'), 'testing');
+    await refusedBy(p, 'https://cal.example.com:8443/', 'cal.example.com:8443');
+    await refusedBy(p, 'http://cal.example.com/', 'cal.example.com');
+    await refusedBy(p, 'http://127.0.0.1:9/', '127.0.0.1:9'); // loopback, but another origin than the account's
+    await refusedBy(p, 'https://evil.example.net/', 'evil.example.net');
+    await refusedBy(p, 'http://10.0.0.1/', '10.0.0.1');
+    await refusedBy(p, 'ftp://cal.example.com/', 'cal.example.com');
+  });
+
+  it('admits another host over https within the registrable domain (iCloud), and says so once', async () => {
+    const seen: string[] = [];
+    const p = new OriginPolicy(new URL('https://caldav.icloud.com/'), { onCrossHost: (o, d) => seen.push(`${o} ${d}`) });
+    await p.check(new URL('https://p07-caldav.icloud.com/123/calendars/'), 'testing');
+    await p.check(new URL('https://p07-caldav.icloud.com/123/calendars/work/'), 'testing');
+    assert.deepEqual(seen, ['https://p07-caldav.icloud.com icloud.com']);
+    assert.deepEqual(p.crossHostOrigins, ['https://p07-caldav.icloud.com']);
+    await refusedBy(p, 'http://p07-caldav.icloud.com/', 'p07-caldav.icloud.com');
+    await refusedBy(p, 'https://caldav.icloud.com.evil.test/', 'caldav.icloud.com.evil.test');
+    await refusedBy(p, 'https://icloud.com.evil.com/', 'icloud.com.evil.com');
+  });
+
+  it('treats private suffixes as registries: one github.io site is not another', async () => {
+    await refusedBy(new OriginPolicy(new URL('https://alice.github.io/')), 'https://mallory.github.io/', 'mallory.github.io');
+    await refusedBy(new OriginPolicy(new URL('https://127.0.0.1:8443/')), 'https://127.0.0.2:8443/', '127.0.0.2');
+    await refusedBy(new OriginPolicy(new URL('http://localhost:8080/')), 'https://other.localhost/', 'other.localhost');
+  });
+
+  it('admits what the saved account recorded, but only over https', async () => {
+    const p = new OriginPolicy(new URL('https://cal.example.com/'), { recorded: ['https://p1.other.example/', 'http://p2.other.example/', 'not a url'] });
+    await p.check(new URL('https://p1.other.example/x/'), 'testing');
+    await refusedBy(p, 'http://p2.other.example/', 'p2.other.example');
   });
 });

@@ -110,7 +110,7 @@ export async function run(flags: LoginFlags): Promise<void> {
   const { basicCredentials } = await import('../../credentials/basic.js');
   const { bearerCredentials } = await import('../../credentials/resolve.js');
   const credentials: Credentials = auth === 'oauth' ? bearerCredentials(username, async () => secret) : basicCredentials(username, async () => secret);
-  const principal = await verify(flags, name, url, caFile, credentials);
+  const { principal, origins } = await verify(flags, name, url, caFile, credentials);
 
   const account: Account = {
     url,
@@ -119,6 +119,7 @@ export async function run(flags: LoginFlags): Promise<void> {
     ...(caFile ? { caFile } : {}),
     ...(store === 'password-command' ? { passwordCommand: command! } : {}),
     ...(oauth ? { oauth } : {}),
+    ...(origins.length ? { origins } : {}),
   };
   if (store === 'keyring') await keyring.keyringSet(name, tokens ? JSON.stringify(tokens) : secret);
   const config = await loadConfig();
@@ -127,9 +128,10 @@ export async function run(flags: LoginFlags): Promise<void> {
 
   const where = store === 'keyring' ? 'the OS keyring' : `the password command (${command!.join(' ')})`;
   if (flags.json) {
-    printJson({ account: name, url, username, auth, principal: principal.href, secret: store, configFile: configPath() });
+    printJson({ account: name, url, username, auth, principal: principal.href, ...(origins.length ? { origins } : {}), secret: store, configFile: configPath() });
   } else {
     say(`Logged in to ${new URL(url).host} as ${username}; account "${name}" saved in ${file}, secret in ${where}.`);
+    if (origins.length) say(`The server keeps your calendars on ${origins.join(', ')} (https, same registrable domain); recorded in the account.`);
   }
 }
 
@@ -147,10 +149,11 @@ async function oauthSettings(flags: LoginFlags, ask: Ask | undefined): Promise<O
 }
 
 /** One real discovery round (RFC 6764 / RFC 5397) with the new credentials, before saving. */
-async function verify(flags: GlobalFlags, name: string, url: string, caFile: string | undefined, credentials: Credentials): Promise<URL> {
+async function verify(flags: GlobalFlags, name: string, url: string, caFile: string | undefined, credentials: Credentials): Promise<{ principal: URL; origins: string[] }> {
   const session = await openTarget({ url, credentials, ...(caFile ? { caFile } : {}) }, flags);
   try {
-    return (await session.principal()).url;
+    const principal = (await session.principal()).url;
+    return { principal, origins: session.crossHostOrigins };
   } catch (e) {
     if (e instanceof AuthError) throw new AuthError(`login "${name}" at ${url} failed: ${e.message}`, e.hint);
     throw e;
