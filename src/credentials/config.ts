@@ -1,11 +1,12 @@
 // Accounts live in $XDG_CONFIG_HOME/calshare/config.json (XDG Base Directory spec; default
 // ~/.config). The file holds where and how to log in, NEVER a secret: secrets are in the OS
 // keyring, a password command, or the environment (see ./resolve.ts for the order).
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { inertLine, shellWord } from '../util/inert.js';
 
 export type AuthMethod = 'basic' | 'oauth';
 
@@ -54,8 +55,40 @@ export function checkAccountName(name: string): string {
   return name;
 }
 
+/**
+ * The config names a command calshare runs (passwordCommand) and where the password goes, so
+ * like ssh (ssh_config(5) "StrictModes"-style checks on ~/.ssh/config) it is refused when someone
+ * else could have written it: the file or its directory owned by another user (root aside), or
+ * writable by group or others. Nothing from such a file is used, no command is run.
+ */
+export async function checkTrusted(path: string, kind: 'file' | 'directory'): Promise<void> {
+  const uid = process.getuid?.();
+  if (uid === undefined) return; // Windows: ACLs, not modes; the profile directory is private by default.
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (st.uid !== uid && st.uid !== 0) {
+    throw new UsageError(
+      `refusing to use ${inertLine(path)}: the ${kind} belongs to another user (uid ${st.uid}), who could make calshare run their commands or send your password elsewhere`,
+      `If it is yours, take it over: chown ${uid} ${shellWord(path)}; otherwise remove it and run \`calshare login\` again.`,
+    );
+  }
+  if (st.mode & 0o022) {
+    throw new UsageError(
+      `refusing to use ${inertLine(path)}: the ${kind} is writable by ${st.mode & 0o002 ? 'everyone' : 'its group'} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}), who could make calshare run their commands`,
+      `Fix its permissions: chmod go-w ${shellWord(path)}${kind === 'directory' ? '' : ' (calshare writes it 0600)'}, then check its content.`,
+    );
+  }
+}
+
 export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const path = configPath(env);
+  await checkTrusted(configDir(env), 'directory');
+  await checkTrusted(path, 'file');
   let text: string;
   try {
     text = await readFile(path, 'utf8');

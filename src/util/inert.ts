@@ -31,3 +31,26 @@ export function excerpt(body: string, max = 200): string | undefined {
   if (!plain) return undefined;
   return inert(plain.length > max ? `${plain.slice(0, max)}…` : plain);
 }
+
+/**
+ * One word of a suggested shell command, safe to paste and inert on the terminal: as it is when it
+ * holds only characters no shell treats specially; in single quotes otherwise (POSIX sh §2.2.2);
+ * and as $'…' with escapes when it holds control or bidi characters, which bash, zsh and ksh
+ * decode back to the same string (a newline in plain quotes would split the line the user sees).
+ */
+export function shellWord(text: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(text)) return text;
+  if (!UNSAFE_OR_BREAK.test(text)) return `'${text.replace(/'/g, `'\\''`)}'`;
+  const escaped = [...text]
+    .map((c) => {
+      const code = c.codePointAt(0)!;
+      if (c === "'" || c === '\\') return `\\${c}`;
+      if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+      if (UNSAFE_OR_BREAK.test(c)) return `\\u${code.toString(16).padStart(4, '0')}`;
+      return c;
+    })
+    .join('');
+  return `$'${escaped}'`;
+}
+
+const UNSAFE_OR_BREAK = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2028\u2029\u2066-\u2069]/;
