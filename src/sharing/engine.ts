@@ -7,7 +7,8 @@ import { readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities } from '../discovery/capabilities.js';
 import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { findSharee, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { findSharee, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { fromHome, homeGrantees } from './home-grants.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
 import { quirksOf, type WriteHook } from '../servers/quirks.js';
@@ -283,11 +284,19 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
 export interface CalendarSharees {
   calendar: Calendar;
   sharees: Sharee[];
+  /** keyOf() of the sharees whose access (also) comes from a grant on the calendar home (home-grants.ts). */
+  fromHome: ReadonlySet<string>;
 }
 
 /** Who has access: one calendar, or every calendar the user owns (one request for all of them). */
 export async function listSharees(session: Session, cal?: Calendar): Promise<CalendarSharees[]> {
   const ctx = await context(session);
   const cals = cal ? [cal] : (await session.calendars()).filter((c) => c.owned);
-  return Promise.all(cals.map(async (c) => ({ calendar: c, sharees: shareesOf(c, ctx, await readState(session, c, ctx)) })));
+  const grantees = await homeGrantees(session);
+  return Promise.all(
+    cals.map(async (c) => {
+      const sharees = shareesOf(c, ctx, await readState(session, c, ctx));
+      return { calendar: c, sharees, fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)) };
+    }),
+  );
 }

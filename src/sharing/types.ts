@@ -15,7 +15,10 @@ export type MechanismId = string;
 
 /** view-only = read events; edit = create, change and delete events. */
 export type Level = 'read' | 'edit';
-export const LEVEL_LABEL: Record<Level | 'other', string> = { read: 'view-only', edit: 'edit', other: 'other' };
+// "other" is a grant without DAV:read: on CalDAV servers that is C:read-free-busy (RFC 4791 §6.1.1),
+// the anyone/authenticated default Cyrus and DAViCal give, or a CS/DAV invite access outside read
+// and read-write. People read it as free/busy only.
+export const LEVEL_LABEL: Record<Level | 'other', string> = { read: 'view-only', edit: 'edit', other: 'free/busy only' };
 
 /** How people read a level, "no access" included; the one spelling for every face. */
 export const accessLabel = (l: Level | 'other' | 'none'): string => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);

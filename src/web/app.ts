@@ -4,7 +4,7 @@
 import type { Session } from '../session.js';
 import { sameResource } from '../discovery/propfind.js';
 import { UsageError } from '../errors.js';
-import { context, share, unshare } from '../sharing/engine.js';
+import { context, listSharees, share, unshare } from '../sharing/engine.js';
 import { parseEmails } from '../sharing/identity.js';
 import { shareesOf } from '../sharing/sharees.js';
 import { inert } from '../util/inert.js';
@@ -82,16 +82,16 @@ export class App {
   }
 
   async calendarView(r: AppRequest, cal: Calendar, slots: { result?: Html; confirm?: Html } = {}): Promise<Html> {
-    const ctx = await context(this.session);
-    return calendarPage({ csrf: r.csrf, calendar: cal }, shareesOf(cal, ctx), ctx.layout?.domains[0], slots);
+    const [ctx, [listed]] = await Promise.all([context(this.session), listSharees(this.session, cal)]);
+    return calendarPage({ csrf: r.csrf, calendar: cal }, listed!, ctx.layout?.domains[0], slots);
   }
 
   /** After a change: the verified result, plus the who-has-access list as the read-back shows it. */
   async changed(r: AppRequest, cal: Calendar, result: Html, ok: boolean): Promise<Reply> {
     const status = ok ? 200 : 502;
     if (!r.htmx) return { status, body: layout(calendarName(cal), r.csrf, this.who, await this.calendarView(r, cal, { result })) };
-    const ctx = await context(this.session);
-    return { status, body: html`${result}${shareesSection({ csrf: r.csrf, calendar: cal }, shareesOf(cal, ctx), { oob: true })}` };
+    const [listed] = await listSharees(this.session, cal);
+    return { status, body: html`${result}${shareesSection({ csrf: r.csrf, calendar: cal }, listed!, { oob: true })}` };
   }
 }
 

@@ -2,9 +2,9 @@
 // form, the confirm step and a verified result. Each is whole on its own, so the same markup
 // serves an htmx swap and a full page load without JavaScript.
 import { calendarName, type Calendar } from '../discovery/calendars.js';
-import type { ChangeOutcome } from '../sharing/engine.js';
-import { originOf } from '../sharing/sharees.js';
-import { RESULT_LABEL, accessLabel, type Sharee } from '../sharing/types.js';
+import type { CalendarSharees, ChangeOutcome } from '../sharing/engine.js';
+import { HOME_ADVICE, grantedBy } from '../sharing/home-grants.js';
+import { RESULT_LABEL, accessLabel } from '../sharing/types.js';
 import { html, type Html } from './html.js';
 
 const lvl = accessLabel;
@@ -17,8 +17,9 @@ export interface FormContext {
   calendar: Calendar;
 }
 
-export function shareesSection(f: FormContext, sharees: Sharee[], opts: { oob?: boolean; confirm?: Html } = {}): Html {
+export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { oob?: boolean; confirm?: Html } = {}): Html {
   const { calendar } = f;
+  const { sharees, fromHome } = listed;
   const rows = sharees.map((s, i) => {
     const who = s.email ?? s.principal ?? 'someone the server does not name';
     return html`<tr data-person="${who}">
@@ -30,7 +31,7 @@ export function shareesSection(f: FormContext, sharees: Sharee[], opts: { oob?: 
       <td data-label="Person">${who}${s.name && s.name !== s.email ? html` <span class="name">(${s.name})</span>` : ''}</td>
       <td data-label="Access">${lvl(s.level)}</td>
       <td data-label="Invitation">${s.status ?? '—'}</td>
-      <td data-label="Granted by">${originOf(s) === 'acl' ? 'access list (ACL)' : 'invitation'}</td>
+      <td data-label="Granted by">${grantedBy(s, fromHome)}</td>
     </tr>`;
   });
   const body = !calendar.owned
@@ -49,6 +50,7 @@ export function shareesSection(f: FormContext, sharees: Sharee[], opts: { oob?: 
   return html`<section id="sharees" aria-labelledby="sharees-h"${opts.oob ? html` hx-swap-oob="true"` : ''}>
   <h2 id="sharees-h">Who has access</h2>
   ${body}
+  ${fromHome.size ? html`<p class="hint"><strong>Inherited from the calendar home:</strong> ${HOME_ADVICE}</p>` : ''}
   <div id="revoke-confirm">${opts.confirm}</div>
 </section>`;
 }

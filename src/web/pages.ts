@@ -1,6 +1,6 @@
 // Whole pages: the layout every page shares, the calendar list and one calendar.
 import { calendarName, type Calendar } from '../discovery/calendars.js';
-import type { Sharee } from '../sharing/types.js';
+import type { CalendarSharees } from '../sharing/engine.js';
 import { html, type Html } from './html.js';
 import { calendarHref, shareForm, shareesSection, type FormContext } from './fragments.js';
 
@@ -76,7 +76,7 @@ ${
 }`;
 }
 
-export function calendarPage(f: FormContext, sharees: Sharee[], domain: string | undefined, slots: { result?: Html; confirm?: Html } = {}): Html {
+export function calendarPage(f: FormContext, sharees: CalendarSharees, domain: string | undefined, slots: { result?: Html; confirm?: Html } = {}): Html {
   const c = f.calendar;
   return html`<p class="back"><a href="/">← All calendars</a></p>
 <h1>${calendarName(c)}</h1>

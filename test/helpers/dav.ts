@@ -37,7 +37,7 @@ export const ics = (uid: string, summary: string) =>
   ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//calshare tests//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20260101T000000Z',
     'DTSTART:20261201T100000Z', 'DTEND:20261201T110000Z', `SUMMARY:${summary}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
 
-const DEFAULT_ACL = '<?xml version="1.0" encoding="utf-8"?><d:acl xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+export const DEFAULT_ACL = '<?xml version="1.0" encoding="utf-8"?><d:acl xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
   + '<d:ace><d:principal><d:self/></d:principal><d:grant><d:privilege><d:all/></d:privilege></d:grant></d:ace>'
   + '<d:ace><d:principal><d:all/></d:principal><d:grant><d:privilege><c:read-free-busy/></d:privilege></d:grant></d:ace></d:acl>';
 

@@ -64,7 +64,7 @@ test('sharee picker: level spelled view-only/edit, invite status; no address mea
   const rows = shareeChoices([sharee('bob@x.org', 'read', 'accepted'), sharee('carol.long@x.org', 'edit', undefined, ['acl']), sharee(undefined, 'read', undefined, ['acl'])]);
   assert.deepEqual(rows.map((r) => [r.value, r.label]), [
     ['bob@x.org', 'bob@x.org         view-only  accepted'],
-    ['carol.long@x.org', 'carol.long@x.org  edit       ACL only'],
+    ['carol.long@x.org', 'carol.long@x.org  edit       access list'],
   ]);
 });
 

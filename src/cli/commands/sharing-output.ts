@@ -1,7 +1,8 @@
 // How sharing results look: one line per person, from the verified read-back.
 import { calendarName } from '../../discovery/calendars.js';
 import type { ChangeOutcome, CalendarSharees } from '../../sharing/engine.js';
-import { originOf } from '../../sharing/sharees.js';
+import { keyOf, originOf } from '../../sharing/sharees.js';
+import { GRANTED_BY, HOME_ADVICE, grantedBy } from '../../sharing/home-grants.js';
 import { mechanismName } from '../../sharing/registry.js';
 import { RESULT_LABEL, accessLabel } from '../../sharing/types.js';
 import { VerificationError } from '../../errors.js';
@@ -65,7 +66,7 @@ export function assertVerified(o: ChangeOutcome): void {
 
 export function shareesJson(list: CalendarSharees[]) {
   return {
-    calendars: list.map(({ calendar, sharees }) => ({
+    calendars: list.map(({ calendar, sharees, fromHome }) => ({
       name: calendarName(calendar),
       url: calendar.url.href,
       sharees: sharees.map((s) => ({
@@ -74,7 +75,7 @@ export function shareesJson(list: CalendarSharees[]) {
         name: s.name ?? null,
         level: lvl(s.level),
         invite: s.status ?? null,
-        origin: originOf(s),
+        origin: fromHome.has(keyOf(s)) ? 'home' : originOf(s),
         sources: s.sources,
       })),
     })),
@@ -83,13 +84,16 @@ export function shareesJson(list: CalendarSharees[]) {
 
 export function printSharees(list: CalendarSharees[]): void {
   const out = process.stdout;
-  for (const { calendar, sharees } of list) {
+  let inherited = false;
+  for (const { calendar, sharees, fromHome } of list) {
     out.write(`${paint(out, 'bold', inert(calendarName(calendar)))}  ${calendar.url.href}\n`);
     if (sharees.length === 0) {
       out.write('  not shared with anyone\n\n');
       continue;
     }
-    const rows = sharees.map((s) => [s.email ?? s.principal ?? '?', lvl(s.level), s.status ?? '', originOf(s) === 'acl' ? 'ACL only' : 'invitation']);
+    const rows = sharees.map((s) => [s.email ?? s.principal ?? '?', lvl(s.level), s.status ?? '', grantedBy(s, fromHome)]);
+    inherited ||= fromHome.size > 0;
     out.write(table(['PERSON', 'ACCESS', 'INVITE', 'GRANTED BY'], rows).trimEnd().replace(/^/gm, '  ') + '\n\n');
   }
+  if (inherited) process.stderr.write(`${paint(process.stderr, 'dim', 'note:')} "${GRANTED_BY.home}": ${HOME_ADVICE}\n`);
 }

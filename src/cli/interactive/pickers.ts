@@ -24,7 +24,7 @@ export function calendarChoices(list: CalendarSharees[]): Choice<CalendarSharees
 }
 
 export const shareeLevel = (s: Sharee) => LEVEL_LABEL[s.level];
-const invite = (s: Sharee) => s.status ?? (originOf(s) === 'acl' ? 'ACL only' : '');
+const invite = (s: Sharee) => s.status ?? (originOf(s) === 'acl' ? 'access list' : '');
 
 /** One aligned row per person; people the server names only by principal cannot be picked by address. */
 export function shareeChoices(sharees: Sharee[]): Choice<string>[] {

@@ -39,7 +39,7 @@ async function pickShared(ask: Prompter, s: Session, given: string | undefined):
 }
 
 function accessTable(c: CalendarSharees): string {
-  const rows = c.sharees.map((s) => [s.email ?? s.principal ?? '?', shareeLevel(s), s.status ?? (originOf(s) === 'acl' ? 'ACL only' : '')]);
+  const rows = c.sharees.map((s) => [s.email ?? s.principal ?? '?', shareeLevel(s), s.status ?? (originOf(s) === 'acl' ? 'access list' : '')]);
   return table(['PERSON', 'ACCESS', 'INVITE'], rows, process.stdout).trimEnd();
 }
 

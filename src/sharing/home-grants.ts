@@ -1,0 +1,45 @@
+// Grants a calendar has because its calendar home has them (issue 16 §5). An ACL on the home
+// reaches every calendar in it: RFC 3744 §5.5.5 marks such ACEs DAV:inherited, and Cyrus (3.6)
+// instead copies the home's ACL into each new calendar as plain ACEs, so a brand-new calendar
+// shows everyone the home was ever shared with. calshare says where such a grant comes from, and
+// counts it apart, instead of presenting it as a share someone made on this calendar.
+import type { Calendar } from '../discovery/calendars.js';
+import { sameResource } from '../discovery/propfind.js';
+import type { Session } from '../session.js';
+import { readHomeAcl } from '../servers/cyrus-home-spill.js';
+import type { Sharee } from './types.js';
+import { keyOf, originOf } from './sharees.js';
+
+/** Principal URLs the home grants something to by href (not all/authenticated/self). */
+export async function homeGrantees(session: Session): Promise<URL[]> {
+  try {
+    const me = await session.principal();
+    const aces = (await readHomeAcl(session.transport, me.homeUrl)) ?? [];
+    return aces.flatMap((a) => (a.principal && !a.invert && a.grant.length > 0 && !a.protected ? [a.principal] : []));
+  } catch {
+    // A server that hides or refuses the home's ACL: nothing is known to come from there, and the
+    // listing itself must not fail over it.
+    return [];
+  }
+}
+
+/** Whether this person's access on `cal` comes from (also) being granted the calendar home. */
+export function fromHome(s: Sharee, cal: Calendar, homeUrl: URL, grantees: readonly URL[]): boolean {
+  if (!cal.url.pathname.startsWith(homeUrl.pathname) || !s.principal) return false;
+  let p: URL;
+  try {
+    p = new URL(s.principal, cal.url);
+  } catch {
+    return false;
+  }
+  return s.sources.length > 0 && grantees.some((g) => sameResource(g, p));
+}
+
+/** What to do about grants inherited from the home; one sentence for every face. */
+export const HOME_ADVICE =
+  'Everyone the calendar home is shared with can open every calendar in it, also ones you create later. ' +
+  '`calshare unshare CALENDAR PERSON` removes them from one calendar; to stop it for new calendars, the grant on the home itself must go (your server administrator can remove it).';
+
+/** Where a person's access comes from, in the words every face uses (CLI, web UI, README). */
+export const GRANTED_BY = { invitation: 'invitation', acl: 'access list', home: 'inherited from the calendar home' } as const;
+export const grantedBy = (s: Sharee, home: ReadonlySet<string>): string => GRANTED_BY[home.has(keyOf(s)) ? 'home' : originOf(s)];
