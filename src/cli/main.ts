@@ -128,6 +128,41 @@ exits 2; nothing is sent before the confirmation.`,
   );
 
 program
+  .command('delegate')
+  .argument('[email...]', 'people to give access to ALL your calendars (asked on a terminal when omitted)')
+  .option('--view', 'view-only: they can read events in every calendar')
+  .option('--edit', 'edit: they can create, change and delete events in every calendar')
+  .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
+  .description('delegate your whole account (every calendar) through calendar-proxy; verified by reading it back')
+  .addHelpText(
+    'after',
+    `
+Delegation gives access to EVERY calendar of your account, also ones made later. To share
+one calendar, use \`calshare share\`.
+
+Examples:
+  calshare delegate bob@example.com --view
+  calshare delegate bob@example.com carol@example.com --edit --json`,
+  )
+  .action(async (emails: string[], _o, cmd: Command) => (await import('./commands/delegate.js')).run(emails, cmd.optsWithGlobals()));
+
+program
+  .command('delegates')
+  .description('show who has delegated access to all your calendars (calendar-proxy), at which level')
+  .addHelpText('after', '\nExamples:\n  calshare delegates\n  calshare delegates --json')
+  .action(async (_o, cmd: Command) => (await import('./commands/delegates.js')).run(cmd.optsWithGlobals()));
+
+program
+  .command('undelegate')
+  .argument('[email...]', 'delegates to remove (picked on a terminal when omitted)')
+  .option('--all', 'remove every delegate')
+  .option('-y, --yes', 'do not ask for confirmation (required when not at a terminal)')
+  .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
+  .description('take delegated access to all your calendars back; verified by reading it back')
+  .addHelpText('after', '\nExamples:\n  calshare undelegate bob@example.com --yes\n  calshare undelegate --all --yes --json')
+  .action(async (emails: string[], _o, cmd: Command) => (await import('./commands/undelegate.js')).run(emails, cmd.optsWithGlobals()));
+
+program
   .command('completion')
   .argument('<shell>', 'bash, zsh or fish')
   .description('print a shell completion script (commands, flags, account names)')

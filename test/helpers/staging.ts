@@ -47,7 +47,7 @@ export const SOGO = {
 const started = new Set<string>();
 
 /** Starts a staging server if it is not running (idempotent, fast when it is up). */
-export function ensureStaging(server: 'cyrus' | 'radicale' | 'xandikos' | 'postgres' | 'davical' | 'sogo'): void {
+export function ensureStaging(server: 'cyrus' | 'radicale' | 'xandikos' | 'postgres' | 'davical' | 'sabredav' | 'sogo'): void {
   if (started.has(server)) return;
   execFileSync('bash', [`${ROOT}/staging/up.sh`, server], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
   started.add(server);

@@ -1,0 +1,71 @@
+// Pure parts of delegation: planning a proxy group's member set (others kept as spelled), reading
+// levels from the two groups, and exact filtering of substring principal searches.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { levelIn, memberSetBody, membersOf, planGroup, proxyGroupUrls, type DelegationState } from '../../src/delegation/proxy.js';
+import { exactMatches, parseSearchable, searchBody } from '../../src/delegation/people.js';
+import { parseMultiStatus } from '../../src/xml/multistatus.js';
+import { parseXml } from '../../src/xml/parse.js';
+
+const owner = new URL('http://h/principals/alice/');
+const groups = proxyGroupUrls(owner);
+const state = (read: string[], write: string[]): DelegationState => ({ groups, read: { url: groups.read, hrefs: read }, write: { url: groups.write, hrefs: write } });
+const P = (u: string) => new URL(`http://h/principals/${u}/`);
+
+test('proxy groups are the two children of the owner principal (caldav-proxy.txt §5.1)', () => {
+  assert.equal(groups.read.href, 'http://h/principals/alice/calendar-proxy-read/');
+  assert.equal(proxyGroupUrls(new URL('http://h/SOGo/dav/alice')).write.href, 'http://h/SOGo/dav/alice/calendar-proxy-write/');
+});
+
+test('levels: edit wins over read; trailing slashes do not matter', () => {
+  const s = state(['/principals/bob', '/principals/carol/'], ['/principals/carol']);
+  assert.equal(levelIn(s, P('bob')), 'read');
+  assert.equal(levelIn(s, P('carol')), 'edit');
+  assert.equal(levelIn(s, P('dave')), 'none');
+  assert.deepEqual(membersOf(s).map((m) => [m.principal.pathname, m.level]), [['/principals/carol', 'edit'], ['/principals/bob', 'read']]);
+});
+
+test('planning keeps members nobody asked about exactly as the server spelled them', () => {
+  const s = state(['/principals/carol', 'http://h/principals/x%20y/'], []);
+  assert.deepEqual(planGroup(s.read, 'read', [{ principal: P('bob'), level: 'read' }], owner), ['/principals/carol', 'http://h/principals/x%20y/', '/principals/bob/']);
+  assert.deepEqual(planGroup(s.read, 'read', [{ principal: P('carol'), level: 'none' }], owner), ['http://h/principals/x%20y/']);
+  // Moving carol to edit: dropped from read, added to write; nothing to do where she already is.
+  assert.deepEqual(planGroup(s.read, 'read', [{ principal: P('carol'), level: 'edit' }], owner), ['http://h/principals/x%20y/']);
+  assert.deepEqual(planGroup(s.write, 'write', [{ principal: P('carol'), level: 'edit' }], owner), ['/principals/carol/']);
+  assert.equal(planGroup(s.read, 'read', [{ principal: P('carol'), level: 'read' }], owner), undefined);
+  assert.equal(planGroup(s.write, 'write', [{ principal: P('bob'), level: 'none' }], owner), undefined);
+});
+
+test('the PROPPATCH body escapes hrefs and sets the whole group-member-set', () => {
+  const body = memberSetBody(['/p/a&b/']);
+  const root = parseXml(body);
+  assert.equal(root.name, 'propertyupdate');
+  assert.match(body, /<d:group-member-set><d:href>\/p\/a&#38;b\/<\/d:href><\/d:group-member-set>/);
+  assert.match(memberSetBody([]), /<d:group-member-set\/>/);
+});
+
+test('principal searches are filtered exactly: a substring hit is not the person', () => {
+  const body = `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+    <d:response><d:href>/p/xbob/</d:href><d:propstat><d:prop><c:calendar-user-address-set><d:href>mailto:xbob@example.test</d:href></c:calendar-user-address-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+    <d:response><d:href>/p/bob/</d:href><d:propstat><d:prop><c:calendar-user-address-set><d:href>MAILTO:Bob@example.test</d:href></c:calendar-user-address-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+  </d:multistatus>`;
+  const hits = exactMatches(parseMultiStatus(body, new URL('http://h/p/')), 'bob@example.test');
+  assert.deepEqual(hits.map((u) => u.pathname), ['/p/bob/']);
+});
+
+test('unreadable addresses (SabreDAV answers 403 to others) count only by the path segment', () => {
+  const body = `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">
+    <d:response><d:href>/principals/xbob</d:href><d:propstat><d:prop><s:email-address/></d:prop><d:status>HTTP/1.1 403 Forbidden</d:status></d:propstat></d:response>
+    <d:response><d:href>/principals/bob</d:href><d:propstat><d:prop><s:email-address/></d:prop><d:status>HTTP/1.1 403 Forbidden</d:status></d:propstat></d:response>
+  </d:multistatus>`;
+  assert.deepEqual(exactMatches(parseMultiStatus(body, new URL('http://h/')), 'bob@example.test').map((u) => u.pathname), ['/principals/bob']);
+});
+
+test('searchable properties are read from principal-search-property-set (RFC 3744 §9.5)', () => {
+  const body = `<?xml version="1.0"?><d:principal-search-property-set xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">
+    <d:principal-search-property><d:prop><d:displayname/></d:prop></d:principal-search-property>
+    <d:principal-search-property><d:prop><s:email-address/></d:prop></d:principal-search-property></d:principal-search-property-set>`;
+  assert.deepEqual(parseSearchable(body), ['{DAV:}displayname', '{http://sabredav.org/ns}email-address']);
+  assert.deepEqual(parseSearchable('<!DOCTYPE x><x/>'), []);
+  assert.match(searchBody({ ns: 'http://sabredav.org/ns', name: 'email-address' }, 'a<b@c.d'), /<d:match>a&#60;b@c.d<\/d:match>/);
+});
