@@ -242,7 +242,7 @@ export async function listDelegates(session: Session): Promise<DelegatesListing>
 
 /** The delegates when the server offers delegation; undefined (not an error) where it does not. */
 export async function delegatesIfAny(session: Session): Promise<Delegate[] | undefined> {
-  const s = await detectDelegation(session).catch(() => undefined);
-  if (!s?.available) return undefined;
+  const s = await detectDelegation(session);
+  if (!s.available) return undefined;
   return describe(session, s.state);
 }

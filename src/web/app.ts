@@ -119,7 +119,10 @@ const ACTIONS: Record<string, Action> = {
     mustOwn(cal);
     const emails = emailsOf(r.form);
     const level = levelOf(r.form);
-    const o = await share(app.session, cal, emails, level);
+    const o = await share(app.session, cal, emails, level).catch(async (e) => {
+      // Never delegates on its own: the refusal names the Delegates panel's whole-account alternative.
+      throw await (await import('../delegation/advice.js')).withDelegationAdvice(app.session, e, emails, level);
+    });
     return app.changed(r, o.calendar, resultBox(o, 'Shared'), o.mismatches.length === 0);
   },
   async '/calendar/revoke'(app, r, cal) {

@@ -21,6 +21,8 @@ interface Server {
   password: (user: string) => string;
   /** Statuses that mean "no access" for a read on this server (SOGo hides with 404). */
   refusedRead: number[];
+  /** The server has no per-calendar sharing: `share` must name `calshare delegate` and not delegate. */
+  delegationOnly: boolean;
 }
 
 export const SERVERS: Server[] = [
@@ -32,6 +34,7 @@ export const SERVERS: Server[] = [
     delegate: 'bob',
     password: (u) => `${u}-pw`,
     refusedRead: [403],
+    delegationOnly: true,
   },
 ];
 
@@ -119,6 +122,13 @@ for (const s of SERVERS) {
         assert.equal(await writes(s, c), false, `view: ${s.delegate}'s write to ${c.url} is refused`);
       }
 
+      // The audit of one calendar lists the delegate, marked as reaching all calendars.
+      const audit = await owner(['sharees', cals[0]!.url, '--json']);
+      assert.equal(audit.code, 0, audit.stderr);
+      const row = JSON.parse(audit.stdout).calendars[0].sharees.find((x: { email: string }) => x.email === email(s.delegate));
+      assert.deepEqual(row && { level: row.level, scope: row.scope, origin: row.origin }, { level: 'view-only', scope: 'all calendars', origin: 'delegation' });
+      assert.match((await owner(['sharees', cals[0]!.url])).stdout, new RegExp(`${email(s.delegate)}.*view-only.*all calendars`));
+
       const list = await owner(['delegates', '--json']);
       assert.equal(list.code, 0, list.stderr);
       const mine = JSON.parse(list.stdout).delegates.find((d: { email: string }) => d.email === email(s.delegate));
@@ -138,6 +148,20 @@ for (const s of SERVERS) {
         assert.equal(await writes(s, c), false, `after undelegate: ${s.delegate} cannot write to ${c.url}`);
       }
     });
+
+    if (s.delegationOnly) {
+      test('share refuses one calendar, names `calshare delegate`, warns it means EVERY calendar, and delegates nothing', async () => {
+        const third = 'dave';
+        const r = await owner(['share', cals[1]!.url, email(third), '--view', '-v']);
+        assert.equal(r.code, 6, r.stderr);
+        assert.match(r.stderr, /calshare delegate dave@example\.test --view/);
+        assert.match(r.stderr, /EVERY calendar/);
+        assert.ok(traced(r.stderr).every((t) => !['PROPPATCH', 'ACL', 'POST'].includes(t.method)), `nothing changed:\n${r.stderr}`);
+        const list = JSON.parse((await owner(['delegates', '--json'])).stdout).delegates.map((d: { email: string }) => d.email);
+        assert.ok(!list.includes(email(third)), `${third} was not made a delegate: ${list}`);
+        assert.equal((await dav(creds(s, third), 'GET', cals[1]!.eventUrl)).status, 403, `${third} still cannot read`);
+      });
+    }
 
     test('members nobody asked about stay in the groups', async () => {
       // carol (or the server's third user) is put in the read group behind calshare's back...

@@ -48,9 +48,13 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     }
     const { share } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Sharing, then reading it back…');
-    const outcome = await share(s, plan.cal, plan.emails, plan.level, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }).finally(
-      () => busy.done('Done'),
-    );
+    const outcome = await share(s, plan.cal, plan.emails, plan.level, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) })
+      .catch(async (e) => {
+        // A server that cannot share one calendar may delegate the whole account: say so, never do it.
+        if (!plan.cal.owned) throw e;
+        throw await (await import('../../delegation/advice.js')).withDelegationAdvice(s, e, plan.emails, plan.level);
+      })
+      .finally(() => busy.done('Done'));
     if (flags.json) printJson(outcomeJson(outcome));
     else printOutcome(outcome);
     assertVerified(outcome);

@@ -1,12 +1,39 @@
 import { withSession, type GlobalFlags } from '../connect.js';
-import { printJson } from '../output.js';
-import { printSharees, shareesJson } from './sharing-output.js';
+import { paint, printJson } from '../output.js';
+import { printSharees, shareesJson, type DelegateRow } from './sharing-output.js';
+import { inert } from '../../util/inert.js';
 
 export async function run(calendar: string | undefined, flags: GlobalFlags): Promise<void> {
   await withSession(flags, async (s) => {
     const { listSharees } = await import('../../sharing/engine.js');
     const list = await listSharees(s, calendar ? await s.resolveCalendar(calendar) : undefined);
-    if (flags.json) printJson(shareesJson(list));
-    else printSharees(list);
+    // Whole-account delegates reach every calendar listed: an audit that left them out would lie.
+    let delegates: DelegateRow[] = [];
+    if (list.some((c) => c.calendar.owned)) {
+      const { delegatesIfAny } = await import('../../delegation/delegation.js');
+      try {
+        const found = await delegatesIfAny(s);
+        delegates = found ?? [];
+        // The owner's own proxy groups show up as ACL grants on each calendar (SabreDAV, DAViCal):
+        // they are the delegation itself, listed person by person instead.
+        if (found) {
+          const { proxyGroupUrls } = await import('../../delegation/proxy.js');
+          const { sameResource } = await import('../../discovery/propfind.js');
+          const g = proxyGroupUrls((await s.principal()).url);
+          const isGroup = (p: string | undefined) => {
+            try {
+              return p !== undefined && [g.read, g.write].some((u) => sameResource(new URL(p), u));
+            } catch {
+              return false;
+            }
+          };
+          for (const c of list) c.sharees = c.sharees.filter((x) => x.email || !isGroup(x.principal));
+        }
+      } catch (e) {
+        process.stderr.write(`${paint(process.stderr, 'yellow', 'warning:')} could not check for delegates (calendar-proxy): ${inert((e as Error).message)}\n`);
+      }
+    }
+    if (flags.json) printJson(shareesJson(list, delegates));
+    else printSharees(list, delegates);
   });
 }

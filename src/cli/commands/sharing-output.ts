@@ -4,7 +4,7 @@ import type { ChangeOutcome, CalendarSharees } from '../../sharing/engine.js';
 import { keyOf, originOf } from '../../sharing/sharees.js';
 import { GRANTED_BY, HOME_ADVICE, grantedBy } from '../../sharing/home-grants.js';
 import { mechanismName } from '../../sharing/registry.js';
-import { RESULT_LABEL, accessLabel } from '../../sharing/types.js';
+import { RESULT_LABEL, accessLabel, type Level } from '../../sharing/types.js';
 import { VerificationError } from '../../errors.js';
 import { paint, table } from '../output.js';
 import { inert } from '../../util/inert.js';
@@ -64,34 +64,59 @@ export function assertVerified(o: ChangeOutcome): void {
   );
 }
 
-export function shareesJson(list: CalendarSharees[]) {
+/** Whole-account delegates (calendar-proxy): listed with every calendar they can reach, scope "all calendars". */
+export interface DelegateRow {
+  email: string | undefined;
+  principal: string;
+  name: string | undefined;
+  level: Level;
+}
+
+export function shareesJson(list: CalendarSharees[], delegates: readonly DelegateRow[] = []) {
   return {
     calendars: list.map(({ calendar, sharees, fromHome }) => ({
       name: calendarName(calendar),
       url: calendar.url.href,
-      sharees: sharees.map((s) => ({
-        email: s.email ?? null,
-        principal: s.principal ?? null,
-        name: s.name ?? null,
-        level: lvl(s.level),
-        invite: s.status ?? null,
-        origin: fromHome.has(keyOf(s)) ? 'home' : originOf(s),
-        sources: s.sources,
-      })),
+      sharees: [
+        ...sharees.map((s) => ({
+          email: s.email ?? null,
+          principal: s.principal ?? null,
+          name: s.name ?? null,
+          level: lvl(s.level),
+          invite: s.status ?? null,
+          origin: fromHome.has(keyOf(s)) ? 'home' : originOf(s),
+          sources: s.sources,
+          scope: 'this calendar',
+        })),
+        ...(calendar.owned ? delegates : []).map((d) => ({
+          email: d.email ?? null,
+          principal: d.principal,
+          name: d.name ?? null,
+          level: lvl(d.level),
+          invite: null,
+          origin: 'delegation',
+          sources: ['calendar-proxy'],
+          scope: 'all calendars',
+        })),
+      ],
     })),
   };
 }
 
-export function printSharees(list: CalendarSharees[]): void {
+export function printSharees(list: CalendarSharees[], delegates: readonly DelegateRow[] = []): void {
   const out = process.stdout;
   let inherited = false;
   for (const { calendar, sharees, fromHome } of list) {
     out.write(`${paint(out, 'bold', inert(calendarName(calendar)))}  ${calendar.url.href}\n`);
-    if (sharees.length === 0) {
+    const ds = calendar.owned ? delegates : [];
+    if (sharees.length === 0 && ds.length === 0) {
       out.write('  not shared with anyone\n\n');
       continue;
     }
-    const rows = sharees.map((s) => [s.email ?? s.principal ?? '?', lvl(s.level), s.status ?? '', grantedBy(s, fromHome)]);
+    const rows = [
+      ...sharees.map((s) => [s.email ?? s.principal ?? '?', lvl(s.level), s.status ?? '', grantedBy(s, fromHome)]),
+      ...ds.map((d) => [d.email ?? d.principal, lvl(d.level), '', 'delegation: all calendars']),
+    ];
     inherited ||= fromHome.size > 0;
     out.write(table(['PERSON', 'ACCESS', 'INVITE', 'GRANTED BY'], rows).trimEnd().replace(/^/gm, '  ') + '\n\n');
   }
