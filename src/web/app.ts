@@ -62,7 +62,7 @@ export class App {
   }
 
   fail(r: AppRequest, p: Problem): Reply {
-    return { status: p.status, body: r.htmx ? p.body : layout('Problem', r.csrf, this.who, html`<p class="back"><a href="/">← All calendars</a></p>${p.body}`) };
+    return { status: p.status, body: r.htmx ? p.body : layout('Problem', r.csrf, this.who, html`<p class="back"><a href="./">← All calendars</a></p>${p.body}`) };
   }
 
   async list(): Promise<Html> {

@@ -8,7 +8,7 @@ import { RESULT_LABEL, accessLabel } from '../sharing/types.js';
 import { html, type Html } from './html.js';
 
 const lvl = accessLabel;
-export const calendarHref = (c: Calendar) => `/calendar?path=${encodeURIComponent(c.url.pathname)}`;
+export const calendarHref = (c: Calendar) => `calendar?path=${encodeURIComponent(c.url.pathname)}`;
 
 const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}">`;
 
@@ -38,7 +38,7 @@ export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { 
     ? html`<p>This calendar is shared with you; only its owner can see and change who has access.</p>`
     : sharees.length === 0
       ? html`<p class="empty">Not shared with anyone.</p>`
-      : html`<form method="post" action="/calendar/revoke" hx-post="/calendar/revoke" hx-target="#revoke-confirm">
+      : html`<form method="post" action="calendar/revoke" hx-post="calendar/revoke" hx-target="#revoke-confirm">
   ${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}
   <table class="sharees">
     <caption>${sharees.length === 1 ? '1 person has' : `${sharees.length} people have`} access</caption>
@@ -59,7 +59,7 @@ export function shareForm(f: FormContext, domain: string | undefined): Html {
   const example = `name@${domain ?? 'example.com'}`;
   return html`<section aria-labelledby="share-h">
   <h2 id="share-h">Share</h2>
-  <form method="post" action="/calendar/share" hx-post="/calendar/share" hx-target="#result" hx-disabled-elt="find button">
+  <form method="post" action="calendar/share" hx-post="calendar/share" hx-target="#result" hx-disabled-elt="find button">
     ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}
     <p>
       <label for="email">E-mail address</label>
@@ -83,7 +83,7 @@ export function confirmRevoke(f: FormContext, emails: string[]): Html {
   <h3 id="confirm-h">Remove access for ${n}?</h3>
   <ul>${emails.map((e) => html`<li>${e}</li>`)}</ul>
   <p>They will no longer see or change the events of “${calendarName(f.calendar)}”.</p>
-  <form method="post" action="/calendar/revoke/confirm" hx-post="/calendar/revoke/confirm" hx-target="#result" hx-disabled-elt="find button">
+  <form method="post" action="calendar/revoke/confirm" hx-post="calendar/revoke/confirm" hx-target="#result" hx-disabled-elt="find button">
     ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}${emails.map((e) => hidden('email', e))}
     <button type="submit" class="danger" autofocus>Yes, remove access</button>
     <a class="button" href="${calendarHref(f.calendar)}">Cancel</a>

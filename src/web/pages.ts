@@ -29,6 +29,8 @@ export interface Who {
   server: string;
 }
 
+// Every in-page URL is relative: server.ts serves the UI under a secret per-launch path and sets
+// <base href> to it, so the session cookie (Path=that prefix) never goes to another port's server.
 export function layout(title: string, csrf: string, who: Who, main: Html): Html {
   // The CSRF token rides on <body> so htmx adds it as a header to every request (htmx 2 inherits
   // hx-headers); forms also carry it in a hidden field for the page without JavaScript.
@@ -39,11 +41,11 @@ export function layout(title: string, csrf: string, who: Who, main: Html): Html 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <title>${title} · calshare</title>
-<link rel="stylesheet" href="/static/app.css">
-<script src="/static/htmx.min.js" defer></script>
+<link rel="stylesheet" href="static/app.css">
+<script src="static/htmx.min.js" defer></script>
 </head>
 <body hx-headers="${JSON.stringify({ 'x-csrf-token': csrf })}">
-<header class="top"><a href="/" class="brand">calshare</a> <span class="who">${who.user} on ${who.server}</span></header>
+<header class="top"><a href="./" class="brand">calshare</a> <span class="who">${who.user} on ${who.server}</span></header>
 <main>
 ${main}
 </main>
@@ -78,7 +80,7 @@ ${
 
 export function calendarPage(f: FormContext, sharees: CalendarSharees, domain: string | undefined, slots: { result?: Html; confirm?: Html } = {}): Html {
   const c = f.calendar;
-  return html`<p class="back"><a href="/">← All calendars</a></p>
+  return html`<p class="back"><a href="./">← All calendars</a></p>
 <h1>${calendarName(c)}</h1>
 <p class="path">${c.url.pathname}</p>
 <div id="result" aria-live="polite">${slots.result}</div>

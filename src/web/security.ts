@@ -38,9 +38,14 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
   return undefined;
 }
 
-export function sessionCookie(name: string, value: string): string {
+/**
+ * Path = the per-launch secret prefix, so no other server on 127.0.0.1 ever receives it (cookies
+ * ignore ports). Max-Age keeps the browser that redeemed the link signed in across its own restart
+ * while this server runs (12 h; the server forgets every session when it stops anyway).
+ */
+export function sessionCookie(name: string, value: string, path: string): string {
   // No "Secure": the server speaks plain HTTP on loopback, which browsers treat as a secure context.
-  return `${name}=${value}; Path=/; HttpOnly; SameSite=Strict`;
+  return `${name}=${value}; Path=${path}; Max-Age=43200; HttpOnly; SameSite=Strict`;
 }
 
 export type Refusal = { status: number; reason: string };
@@ -65,7 +70,8 @@ export function checkStateChange(req: IncomingMessage, csrf: string, formToken: 
 
 /** Headers on every answer: no inline script or style, no framing, no caching, no referrer. */
 export const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  // base-uri 'self': pages carry <base href> with the secret prefix (server.ts).
+  'content-security-policy': "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',

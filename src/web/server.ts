@@ -1,5 +1,11 @@
 // node:http, loopback only, and the security gate every request passes before app.ts sees it:
-// Host allow-list → method → launch token / session cookie → (POST) Origin, Fetch Metadata, CSRF.
+// Host allow-list → secret path prefix → method → launch token / session cookie → (POST) Origin,
+// Fetch Metadata, CSRF.
+//
+// Cookies ignore ports (RFC 6265 §8.5): any other server on 127.0.0.1 would receive a cookie
+// scoped to "/". So the whole UI lives under a per-launch secret prefix /<random>/ and the cookie
+// has Path=/<random>/ (RFC 6265 §5.1.4): the browser sends it only to URLs under that prefix,
+// which no other local server's pages know.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Session } from '../session.js';
@@ -14,6 +20,8 @@ export interface UiServer {
   /** The URL to open once: it carries the launch token. */
   launchUrl: string;
   origin: string;
+  /** origin + the secret prefix: where the UI lives. */
+  base: string;
   port: number;
   close(): Promise<void>;
 }
@@ -25,9 +33,10 @@ interface BrowserSession {
 
 const MAX_BODY = 64 * 1024;
 
-export async function startUi(session: Session, opts: { port?: number } = {}): Promise<UiServer> {
+export async function startUi(session: Session, opts: { port?: number; onLaunch?: () => void } = {}): Promise<UiServer> {
   const app = new App(session);
   const launch = token();
+  const prefix = `/${token()}/`;
   let launched = false;
   const sessions: BrowserSession[] = [];
   let port = 0;
@@ -41,53 +50,63 @@ export async function startUi(session: Session, opts: { port?: number } = {}): P
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (method !== 'GET' && method !== 'POST') return plain(res, 405, 'Method not allowed.\n', { allow: 'GET, HEAD, POST' });
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    // Outside the secret prefix there is nothing, not even a hint that calshare runs here.
+    if (method === 'GET' && url.pathname === '/favicon.ico') return void res.writeHead(204).end(); // browsers ask at the root; there is none
+    if (!url.pathname.startsWith(prefix)) return plain(res, 404, 'Not found.\n');
+    const path = `/${url.pathname.slice(prefix.length)}`;
     const cookie = cookieName(port);
     let bs = find(readCookie(req, cookie));
 
-    const t = url.searchParams.get('t');
-    if (method === 'GET' && url.pathname === '/' && t !== null) {
-      if (!bs) {
-        if (launched || !sameSecret(t, launch)) {
-          return deny(req, res, refusal(403, 'This link has expired', 'A calshare ui link works once. Stop calshare ui (Ctrl-C) and start it again for a new link.'));
-        }
-        launched = true;
-        bs = { sid: token(), csrf: token() };
-        sessions.push(bs);
-        res.setHeader('set-cookie', sessionCookie(cookie, bs.sid));
-      }
-      // Drop the token from the address bar and history.
-      res.writeHead(303, { location: '/' }).end();
-      return;
-    }
-    if (!bs) return deny(req, res, refusal(403, 'Open the link calshare printed', 'This page opens only from the link `calshare ui` printed in the terminal, in the browser that opened it first.'));
-
-    if (method === 'GET' && url.pathname === '/favicon.ico') return void res.writeHead(204).end(); // browsers ask; there is none
-    if (method === 'GET' && url.pathname.startsWith('/static/')) {
-      const asset = await loadAsset(url.pathname);
+    // Styles and scripts are not secret: the refusal page is styled before any session exists.
+    if (method === 'GET' && path.startsWith('/static/')) {
+      const asset = await loadAsset(path);
       if (!asset) return plain(res, 404, 'Not found.\n');
       res.writeHead(200, { 'content-type': asset.type, 'content-length': asset.body.length }).end(asset.body);
       return;
     }
 
+    const t = url.searchParams.get('t');
+    if (method === 'GET' && path === '/' && t !== null) {
+      if (!bs) {
+        if (launched || !sameSecret(t, launch)) {
+          return deny(req, res, prefix, refusal(403, 'This link has expired', 'A calshare ui link works once. Stop calshare ui (Ctrl-C) and start it again for a new link.'));
+        }
+        launched = true;
+        bs = { sid: token(), csrf: token() };
+        sessions.push(bs);
+        res.setHeader('set-cookie', sessionCookie(cookie, bs.sid, prefix));
+      }
+      opts.onLaunch?.();
+      // The page itself moves on to the UI, dropping the token from the address bar. Not a 303:
+      // when the launch came from another site (the opener's file:// page), SameSite=Strict
+      // would withhold the new cookie from the redirected request; this navigation is same-site.
+      const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${prefix}"><title>calshare</title></head><body><p><a href="${prefix}">Open calshare</a></p></body></html>`;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+      return;
+    }
+    if (!bs) return deny(req, res, prefix, refusal(403, 'Open the link calshare printed', 'This page opens only from the link `calshare ui` printed in the terminal, in the browser that opened it first.'));
+
+    if (method === 'GET' && path === '/favicon.ico') return void res.writeHead(204).end(); // browsers ask; there is none
+
     let form = new URLSearchParams();
     if (method === 'POST') {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/x-www-form-urlencoded') return deny(req, res, refusal(415, 'Unexpected request', 'This address takes form submissions only.'));
+      if (type !== 'application/x-www-form-urlencoded') return deny(req, res, prefix, refusal(415, 'Unexpected request', 'This address takes form submissions only.'));
       const body = await readBody(req);
-      if (body === undefined) return deny(req, res, refusal(413, 'Too much data', 'The form sent more than 64 KiB.'));
+      if (body === undefined) return deny(req, res, prefix, refusal(413, 'Too much data', 'The form sent more than 64 KiB.'));
       form = new URLSearchParams(body);
       const refused = checkStateChange(req, bs.csrf, form.get('csrf') ?? undefined);
-      if (refused) return deny(req, res, refusal(refused.status, 'Request refused, nothing was changed', refused.reason));
+      if (refused) return deny(req, res, prefix, refusal(refused.status, 'Request refused, nothing was changed', refused.reason));
     }
 
-    const r: AppRequest = { method, path: url.pathname, query: url.searchParams, form, htmx: req.headers['hx-request'] === 'true', csrf: bs.csrf };
+    const r: AppRequest = { method, path, query: url.searchParams, form, htmx: req.headers['hx-request'] === 'true', csrf: bs.csrf };
     const reply = await app.handle(r);
-    send(res, reply);
+    send(res, reply, prefix);
   }
 
   const server = createServer((req, res) => {
     gate(req, res).catch((e) => {
-      if (!res.headersSent) send(res, problem(e));
+      if (!res.headersSent) send(res, problem(e), prefix);
       else res.destroy();
     });
   });
@@ -107,8 +126,9 @@ export async function startUi(session: Session, opts: { port?: number } = {}): P
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
   return {
-    launchUrl: `${origin}/?t=${launch}`,
+    launchUrl: `${origin}${prefix}?t=${launch}`,
     origin,
+    base: `${origin}${prefix}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -119,12 +139,13 @@ export async function startUi(session: Session, opts: { port?: number } = {}): P
 }
 
 /** A refusal by the gate: a fragment for htmx to swap in, else a small page of its own. */
-function deny(req: IncomingMessage, res: ServerResponse, p: Problem): void {
-  send(res, req.headers['hx-request'] === 'true' ? p : { status: p.status, body: standalone(p.body) });
+function deny(req: IncomingMessage, res: ServerResponse, prefix: string, p: Problem): void {
+  send(res, req.headers['hx-request'] === 'true' ? p : { status: p.status, body: standalone(p.body) }, prefix);
 }
 
-function send(res: ServerResponse, p: Problem | { status: number; body: { value: string } }): void {
-  const body = Buffer.from(p.body.value);
+function send(res: ServerResponse, p: Problem | { status: number; body: { value: string } }, prefix: string): void {
+  // Whole pages resolve their relative links against the secret prefix (pages.ts writes no absolute path).
+  const body = Buffer.from(p.body.value.replace(/^(<!doctype html>\s*<html[^>]*>\s*<head>)/i, `$1<base href="${prefix}">`));
   res.writeHead(p.status, { 'content-type': 'text/html; charset=utf-8', 'content-length': body.length }).end(body);
 }
 

@@ -10,6 +10,8 @@ import { CYRUS, ROOT, USERS, type User } from './staging.js';
 export interface RunningUi {
   launchUrl: string;
   origin: string;
+  /** Where the UI lives: origin + its secret per-launch path prefix (ends in "/"). */
+  base: string;
   port: number;
   child: ChildProcess;
   stderr: () => string;
@@ -40,6 +42,7 @@ export function startUi(user: User, serverUrl = CYRUS.url, extraArgs: string[] =
       resolve({
         launchUrl: url.href,
         origin: url.origin,
+        base: url.origin + url.pathname,
         port: Number(url.port),
         child,
         stderr: () => stderr,

@@ -87,9 +87,10 @@ async function waitForResult(email: string, result: string): Promise<void> {
 
 test('the launch link logs in once and leaves a clean address', async () => {
   await page.goto(ui.launchUrl);
-  assert.equal(page.url(), `${ui.origin}/`, 'the token is gone from the address bar');
+  await page.waitForURL(ui.base);
+  assert.equal(page.url(), ui.base, 'the token is gone from the address bar');
   await page.getByRole('heading', { name: 'Your calendars' }).waitFor();
-  const cookies = await browser.context.cookies(ui.origin);
+  const cookies = await browser.context.cookies(ui.base);
   const sid = cookies.find((c) => c.name === `calshare_ui_${ui.port}`);
   assert.ok(sid && sid.httpOnly && sid.sameSite === 'Strict', 'session cookie is HttpOnly and SameSite=Strict');
 });
@@ -114,7 +115,7 @@ test('server text with markup shows as text and runs nothing', async () => {
 });
 
 test('share view-only with bob: listed, and bob can read but not write', async () => {
-  await page.goto(ui.origin + '/');
+  await page.goto(ui.base);
   await page.getByRole('link', { name: cal.name, exact: true }).click();
   await page.getByText('Not shared with anyone.').waitFor();
   assert.equal(await canRead('bob', cal.url, cal.eventUrl), false, 'bob has no access before');
@@ -216,7 +217,7 @@ test('readable on a narrow window: no sideways scrolling', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the window`);
   await page.screenshot({ path: `${SHOTS}/narrow-window.png`, fullPage: true });
-  await page.goto(ui.origin + '/');
+  await page.goto(ui.base);
   const listOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(listOverflow <= 0, `calendar list is ${listOverflow}px wider than the window`);
 });

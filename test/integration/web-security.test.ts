@@ -23,10 +23,13 @@ let csrf = '';
 let aclBefore = '';
 const bob = `bob@${CYRUS.domain}`;
 
+/** A request to a path of the UI (under its secret prefix unless the path already is). */
 function send(method: string, path: string, o: { host?: string; headers?: Record<string, string>; body?: string; address?: string } = {}): Promise<Res> {
+  const prefix = new URL(ui.base).pathname;
+  const full = path.startsWith(prefix) ? path : prefix + path.replace(/^\//, '');
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: o.address ?? '127.0.0.1', port: ui.port, method, path, headers: { host: o.host ?? `127.0.0.1:${ui.port}`, ...o.headers } },
+      { host: o.address ?? '127.0.0.1', port: ui.port, method, path: full, headers: { host: o.host ?? `127.0.0.1:${ui.port}`, ...o.headers } },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -36,6 +39,19 @@ function send(method: string, path: string, o: { host?: string; headers?: Record
     );
     req.on('error', reject);
     req.end(o.body);
+  });
+}
+
+/** A request to exactly this path, not under the UI's prefix. */
+function sendRaw(method: string, path: string, headers: Record<string, string>): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: ui.port, method, path, headers: { host: `127.0.0.1:${ui.port}`, ...headers } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -80,10 +96,13 @@ test('a foreign Host is refused before the launch token is even looked at (DNS r
 
 test('the launch token gives one HttpOnly SameSite=Strict cookie, once, and a clean address', async () => {
   const r = await send('GET', launchPath());
-  assert.equal(r.status, 303);
-  assert.equal(r.headers.location, '/');
+  const prefix = new URL(ui.base).pathname;
+  assert.equal(r.status, 200);
+  assert.ok(r.body.includes(`<meta http-equiv="refresh" content="0;url=${prefix}">`), 'the page moves on to the UI, without the token');
   const set = String(r.headers['set-cookie']);
-  assert.match(set, new RegExp(`^calshare_ui_${ui.port}=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict$`));
+  // Path = the secret prefix: no other server on 127.0.0.1 ever receives the cookie (issue 11 §4).
+  assert.match(set, new RegExp(`^calshare_ui_${ui.port}=[A-Za-z0-9_-]{43}; Path=${prefix}; Max-Age=43200; HttpOnly; SameSite=Strict$`));
+  assert.match(prefix, /^\/[A-Za-z0-9_-]{43}\/$/);
   cookie = set.split(';')[0]!;
   const again = await send('GET', launchPath());
   assert.equal(again.status, 403, 'the launch link works once');
@@ -98,12 +117,18 @@ test('the launch token gives one HttpOnly SameSite=Strict cookie, once, and a cl
 test('without the launch token or its cookie every page is refused', async () => {
   const token = new URL(ui.launchUrl).searchParams.get('t')!;
   const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
-  for (const path of ['/', `/?t=${wrong}`, '/?t=', `/calendar?path=${encodeURIComponent(calPath)}`, '/static/htmx.min.js', '/static/app.css']) {
+  for (const path of ['/', `/?t=${wrong}`, '/?t=', `/calendar?path=${encodeURIComponent(calPath)}`]) {
     assert.equal((await send('GET', path)).status, 403, path);
     assert.equal((await send('GET', path, { headers: { cookie: `calshare_ui_${ui.port}=${wrong}` } })).status, 403, `${path} with a made-up cookie`);
   }
   const post = await sharePost({ extra: { cookie: '' } });
   assert.equal(post.status, 403);
+  // Outside the secret prefix nothing answers, whatever the cookie (the launch path without it too).
+  for (const path of ['/', `/?t=${token}`, '/calendar', '/static/app.css']) {
+    const r = await sendRaw('GET', path, { cookie });
+    assert.equal(r.status, 404, path);
+    assert.equal(r.headers['set-cookie'], undefined);
+  }
   await assertNothingChanged();
 });
 
