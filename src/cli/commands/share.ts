@@ -37,7 +37,8 @@ export async function run(calendar: string | undefined, emails: string[], flags:
   const ask = canPrompt(flags) && (!calendar || emails.length === 0 || !level);
   if (!ask) requireAll(calendar, emails, level);
   const { parseEmails } = await import('../../sharing/identity.js');
-  if (emails.length) parseEmails(emails); // every bad address reported before any request
+  // Every bad address reported before any request; on a terminal the prompt asks again instead.
+  if (emails.length && !ask) parseEmails(emails);
   await withSession(flags, async (s) => {
     let plan: { cal: Calendar; emails: string[]; level: Level };
     if (ask) {
@@ -48,13 +49,15 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     }
     const { share } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Sharing, then reading it back…');
+    // "Done" only once the read-back is in; a failure stops the spinner without a success word.
     const outcome = await share(s, plan.cal, plan.emails, plan.level, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) })
       .catch(async (e) => {
+        busy.fail();
         // A server that cannot share one calendar may delegate the whole account: say so, never do it.
         if (!plan.cal.owned) throw e;
         throw await (await import('../../delegation/advice.js')).withDelegationAdvice(s, e, plan.emails, plan.level);
       })
-      .finally(() => busy.done('Done'));
+      .then((o) => (busy.done(o.mismatches.length ? 'Checked: see below' : 'Done'), o));
     if (flags.json) printJson(outcomeJson(outcome));
     else printOutcome(outcome);
     assertVerified(outcome);

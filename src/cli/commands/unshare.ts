@@ -41,8 +41,9 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     }
     const { unshare } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Removing, then reading it back…');
-    const outcome = await unshare(s, plan.cal, plan.who, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }).finally(
-      () => busy.done('Done'),
+    const outcome = await unshare(s, plan.cal, plan.who, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }).then(
+      (o) => (busy.done(o.mismatches.length ? 'Checked: see below' : 'Done'), o),
+      (e: unknown) => (busy.fail(), Promise.reject(e)),
     );
     if (flags.json) printJson(outcomeJson(outcome));
     else printOutcome(outcome);

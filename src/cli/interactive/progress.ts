@@ -28,5 +28,5 @@ export async function progress(flags: { json?: boolean }, message: string): Prom
     },
   });
   s.start(message);
-  return { done: (m) => s.stop(m), fail: () => s.stop() };
+  return { done: (m) => s.stop(m), fail: () => s.error('Stopped: see the error below') };
 }

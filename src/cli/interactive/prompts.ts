@@ -55,8 +55,8 @@ export class Prompter {
     return this.ask<T[]>((c) => p.multiselect<T>({ ...c, message, required: true, options: options as never }));
   }
 
-  text(message: string, placeholder: string, validate: (v: string) => string | undefined): Promise<string> {
-    return this.ask<string>((c) => p.text({ ...c, message, placeholder, validate: (v) => validate(v ?? '') }));
+  text(message: string, placeholder: string, validate: (v: string) => string | undefined, initialValue?: string): Promise<string> {
+    return this.ask<string>((c) => p.text({ ...c, message, placeholder, ...(initialValue ? { initialValue } : {}), validate: (v) => validate(v ?? '') }));
   }
 
   confirm(message: string): Promise<boolean> {

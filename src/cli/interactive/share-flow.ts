@@ -4,8 +4,9 @@
 import type { Session } from '../../session.js';
 import type { Calendar } from '../../discovery/calendars.js';
 import { calendarName } from '../../discovery/calendars.js';
-import { listSharees } from '../../sharing/engine.js';
-import { parseEmail, parseEmails } from '../../sharing/identity.js';
+import { context, listSharees } from '../../sharing/engine.js';
+import { checkPeople, checkSpelling } from '../../people/check.js';
+import { sharedBefore } from '../../people/suggest.js';
 import { LEVEL_LABEL, type Level } from '../../sharing/types.js';
 import { UsageError } from '../../errors.js';
 import { inert } from '../../util/inert.js';
@@ -27,18 +28,31 @@ export interface ShareAnswers {
   level: Level;
 }
 
-/** The validation message for what was typed so far, or undefined when every address is usable. */
+/** The validation message for what was typed so far (every bad address at once), or undefined when all are usable. */
 export function checkTyped(typed: string): string | undefined {
   const words = splitEmails(typed);
   if (words.length === 0) return 'Type at least one e-mail address, e.g. bob@example.com.';
-  for (const w of words) {
-    try {
-      parseEmail(w);
-    } catch (e) {
-      return `${(e as Error).message}. Fix it, or separate several addresses with commas.`;
-    }
+  const { bad } = checkSpelling(words);
+  if (bad.length === 0) return undefined;
+  return `${bad.map((b) => b.why).join('; ')}. Fix ${bad.length === 1 ? 'it' : 'them'}, or separate several addresses with commas.`;
+}
+
+/**
+ * Asks for people until the server knows every one of them: unknown or unusable addresses are
+ * named at once, each with what is wrong, and the question comes back with the good ones kept.
+ */
+async function askPeople(ask: Prompter, s: Session, given: readonly string[], suggestions: readonly string[]): Promise<string[]> {
+  const ctx = await context(s);
+  let typed = given.join(', ');
+  if (!typed && suggestions.length) clack.log.info(`People you share with: ${suggestions.slice(0, 8).join(', ')}`);
+  for (;;) {
+    if (!typed || checkTyped(typed)) typed = await ask.text('Share with whom? (e-mail addresses, separated by commas)', suggestions[0] ?? 'bob@example.com', checkTyped, typed || undefined);
+    const { good, bad } = await checkPeople(s, ctx, splitEmails(typed));
+    if (bad.length === 0) return good;
+    clack.log.warn(`${bad.length === 1 ? 'This address cannot be used' : `These ${bad.length} addresses cannot be used`}; nothing has been shared yet:\n${bad.map((b) => b.why).join('\n')}`);
+    // Asked again with the good ones already typed; the bad ones are left out.
+    typed = await ask.text('Share with whom? (fix or add addresses; the good ones are kept)', 'bob@example.com', checkTyped, good.length ? `${good.join(', ')}, ` : undefined);
   }
-  return undefined;
 }
 
 async function pickCalendar(ask: Prompter, s: Session, given: string | undefined): Promise<Calendar> {
@@ -52,9 +66,7 @@ export async function askShare(s: Session, given: ShareGiven, origin: Origin): P
   return promptFlow(async (ask) => {
     clack.intro('calshare share');
     const cal = await pickCalendar(ask, s, given.calendar);
-    const emails = given.emails.length
-      ? parseEmails(given.emails)
-      : parseEmails(splitEmails(await ask.text('Share with whom? (e-mail addresses, separated by commas)', 'bob@example.com', checkTyped)));
+    const emails = await askPeople(ask, s, given.emails, await sharedBefore(s));
     const level =
       given.level ??
       (await ask.select<Level>('Which access?', [
