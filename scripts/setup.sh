@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(tmux chromium gnome-keyring dbus dbus-x11 libsecret-tools openssl curl zsh fish)
 # python3: the Radicale rights-file unit test reads calshare's sections with Python's configparser and re.
 PACKAGES+=(python3)
+# python3-caldav: issue 18's tests end in a CalDAV client no part of calshare wrote (run with /usr/bin/python3).
+PACKAGES+=(python3-caldav)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -163,6 +163,37 @@ program
   .action(async (emails: string[], _o, cmd: Command) => (await import('./commands/undelegate.js')).run(emails, cmd.optsWithGlobals()));
 
 program
+  .command('invites')
+  .description('list invitations to calendars others shared with you: owner, level offered, status, when sent')
+  .addHelpText('after', '\nExamples:\n  calshare invites\n  calshare invites --json')
+  .action(async (_o, cmd: Command) => (await import('./commands/invites.js')).run(cmd.optsWithGlobals()));
+
+program
+  .command('accept')
+  .argument('[invite]', 'calendar name, owner address or invitation id; or the URL of a calendar shared with you (picked on a terminal when omitted)')
+  .description('accept an invitation, or add a calendar shared with you to your calendar list; verified by reading it back')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  calshare accept                     # on a terminal: pick one of your invitations
+  calshare accept Work                # the invitation to the calendar named Work
+  calshare accept alice@example.com --json
+  calshare accept https://cal.example.com/caldav.php/alice/calendar/   # servers without invitations
+
+Without a terminal (or with --json) nothing is asked: a missing INVITE is a usage error (exit 2).`,
+  )
+  .action(async (invite: string | undefined, _o, cmd: Command) => (await import('./commands/accept.js')).run('accept', invite, cmd.optsWithGlobals()));
+
+program
+  .command('decline')
+  .argument('[invite]', 'calendar name, owner address or invitation id; or the URL of a calendar shared with you')
+  .option('-y, --yes', 'do not ask for confirmation (required when not at a terminal)')
+  .description('decline an invitation (the owner sees it; only the owner can take the access away)')
+  .addHelpText('after', '\nExamples:\n  calshare decline Work --yes\n  calshare decline alice@example.com --yes --json')
+  .action(async (invite: string | undefined, _o, cmd: Command) => (await import('./commands/decline.js')).run(invite, cmd.optsWithGlobals()));
+
+program
   .command('completion')
   .argument('<shell>', 'bash, zsh or fish')
   .description('print a shell completion script (commands, flags, account names)')

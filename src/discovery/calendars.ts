@@ -33,6 +33,11 @@ export const P = {
   // RFC 6578 §4: any URI; Radicale's own (http://radicale.org/ns/sync/…) tells it apart when its
   // WSGI server does not name itself, so refusals can give Radicale's administrator advice.
   syncToken: D('sync-token'),
+  // Nextcloud marks calendars shared with the user (shared/staging/NEXTCLOUD.md §5.4): whose, and
+  // oc:read-only "1" for view-only; read by src/invitations/shared-with-me.ts.
+  ocOwner: qn(NS.OC, 'owner-principal'),
+  ocReadOnly: qn(NS.OC, 'read-only'),
+  ncOwnerName: qn('http://nextcloud.com/ns', 'owner-displayname'),
 } as const;
 
 /**

@@ -8,6 +8,7 @@ import { context, listSharees, share, unshare } from '../sharing/engine.js';
 import { parseEmails } from '../sharing/identity.js';
 import { shareesOf } from '../sharing/sharees.js';
 import { inert } from '../util/inert.js';
+import { shareeGuidance } from '../invitations/guidance.js';
 import { calendarName, type Calendar } from '../discovery/calendars.js';
 import { html, type Html } from './html.js';
 import { calendarList, calendarPage, layout, type Who } from './pages.js';
@@ -123,7 +124,8 @@ const ACTIONS: Record<string, Action> = {
       // Never delegates on its own: the refusal names the Delegates panel's whole-account alternative.
       throw await (await import('../delegation/advice.js')).withDelegationAdvice(app.session, e, emails, level);
     });
-    return app.changed(r, o.calendar, resultBox(o, 'Shared'), o.mismatches.length === 0);
+    const next = await shareeGuidance(app.session, o);
+    return app.changed(r, o.calendar, resultBox(o, 'Shared', next), o.mismatches.length === 0);
   },
   async '/calendar/revoke'(app, r, cal) {
     mustOwn(cal);

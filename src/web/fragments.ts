@@ -6,6 +6,7 @@ import type { CalendarSharees, ChangeOutcome } from '../sharing/engine.js';
 import { HOME_ADVICE, grantedBy } from '../sharing/home-grants.js';
 import { RESULT_LABEL, accessLabel } from '../sharing/types.js';
 import { html, type Html } from './html.js';
+import type { Guidance } from '../invitations/steps.js';
 
 const lvl = accessLabel;
 export const calendarHref = (c: Calendar) => `calendar?path=${encodeURIComponent(c.url.pathname)}`;
@@ -93,7 +94,16 @@ export function confirmRevoke(f: FormContext, emails: string[]): Html {
 
 const WORD = RESULT_LABEL;
 
-export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access'): Html {
+/** Per person: where they will find the calendar in their own app, or what they must do first. */
+export function nextSteps(next: ReadonlyMap<string, Guidance> | undefined): Html | '' {
+  if (!next?.size) return '';
+  return html`<section class="next-steps" aria-labelledby="next-h">
+  <h3 id="next-h">Where they find it in their own calendar app</h3>
+  <ul>${[...next].map(([who, g]) => html`<li data-person="${who}" data-step="${g.step}">${g.text}</li>`)}</ul>
+</section>`;
+}
+
+export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access', next?: ReadonlyMap<string, Guidance>): Html {
   const ok = o.mismatches.length === 0;
   return html`<div class="outcome ${ok ? 'ok' : 'bad'}" role="status">
   <h2>${ok ? `${verb}: checked by reading it back` : 'The server said yes, but reading it back shows the change did not take effect'}</h2>
@@ -103,6 +113,7 @@ export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access'): 
       (r) => html`<tr data-person="${r.email}" data-result="${r.result}"><td data-label="Person">${r.email}</td><td data-label="Access now">${lvl(r.after)}</td><td data-label="Result">${WORD[r.result]}</td><td data-label="Invitation">${r.status ?? '—'}</td></tr>`,
     )}</tbody>
   </table>
+  ${nextSteps(next)}
   ${ok ? '' : html`<p class="hint"><strong>What to do:</strong> reload this page to see the current state; the server may need its administrator to allow this kind of sharing.</p>`}
   ${o.warnings.map((w) => html`<p class="hint"><strong>Warning:</strong> ${w}</p>`)}
 </div>`;

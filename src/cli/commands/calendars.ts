@@ -4,29 +4,49 @@ import { calendarName } from '../../discovery/calendars.js';
 import { shareeCount, shareesOf } from '../../sharing/sharees.js';
 import { HOME_ADVICE, fromHome, homeGrantees } from '../../sharing/home-grants.js';
 import { learnLayout } from '../../sharing/identity.js';
+import { ORIGIN_LABEL, sharedInfo } from '../../invitations/shared-with-me.js';
+
+const HELD: Record<string, string> = { read: 'view-only', edit: 'edit', none: 'NO ACCESS (taken back)', unknown: '?' };
 
 export async function run(flags: GlobalFlags): Promise<void> {
   await withSession(flags, async (s) => {
     const [principal, cals, grantees] = await Promise.all([s.principal(), s.calendars(), homeGrantees(s)]);
-    const ctx = { me: principal, layout: learnLayout(principal, s.transport.user) };
+    const layout = learnLayout(principal, s.transport.user);
+    const ctx = { me: principal, layout };
     // Honest counts: people who reach a calendar only because the calendar home is shared with
     // them are counted apart (a brand-new Cyrus calendar copies the home's ACL).
     const inherited = (c: (typeof cals)[number]) => (c.owned ? shareesOf(c, ctx).filter((p) => fromHome(p, c, principal.homeUrl, grantees)).length : 0);
-    const rows = cals.map((c) => ({
-      name: calendarName(c),
-      url: c.url.href,
-      color: c.color ?? null,
-      owner: c.owned ? 'you' : (c.ownerHref ?? 'someone else'),
-      owned: c.owned,
-      sharedWith: c.owned ? shareeCount(c, ctx) : null,
-      fromHome: inherited(c),
-    }));
+    const infos = cals.map((c) => (c.owned ? undefined : sharedInfo(c, layout)));
+    const rows = cals.map((c, i) => {
+      const shared = infos[i];
+      return {
+        name: calendarName(c),
+        url: c.url.href,
+        color: c.color ?? null,
+        // "mine" or "shared with me": who owns it, what the user may do, how it got into the list.
+        mine: c.owned,
+        owner: c.owned ? 'you' : shared!.owner,
+        owned: c.owned,
+        level: c.owned ? 'owner' : HELD[shared!.level]!.toLowerCase().replace(/ \(.*\)$/, ''),
+        origin: shared ? shared.origin : null,
+        ownerUrl: shared?.ownerUrl ?? null,
+        sharedWith: c.owned ? shareeCount(c, ctx) : null,
+        fromHome: inherited(c),
+      };
+    });
     if (flags.json) return printJson({ principal: principal.url.href, home: principal.homeUrl.href, calendars: rows });
     if (!rows.length) return void process.stderr.write(`${s.transport.user} has no calendars at ${principal.homeUrl.href}\n`);
     process.stdout.write(
       table(
-        ['NAME', 'OWNER', 'SHARED WITH', 'COLOR', 'URL'],
-        rows.map((r) => [r.name, r.owned ? 'you' : 'shared with you', sharedWithCell(r.sharedWith, r.fromHome), r.color ?? '', r.url]),
+        ['NAME', 'WHOSE', 'OWNER', 'YOUR ACCESS', 'SHARED WITH', 'URL'],
+        rows.map((r, i) => [
+          r.name,
+          r.owned ? 'mine' : `shared with me (${ORIGIN_LABEL[infos[i]!.origin]})`,
+          r.owner,
+          r.owned ? 'owner' : HELD[infos[i]!.level]!,
+          sharedWithCell(r.sharedWith, r.fromHome),
+          r.url,
+        ]),
       ),
     );
     if (rows.some((r) => r.fromHome)) process.stderr.write(`note: "from home" = inherited from the calendar home. ${HOME_ADVICE}\n`);

@@ -58,8 +58,10 @@ export async function run(calendar: string | undefined, emails: string[], flags:
         throw await (await import('../../delegation/advice.js')).withDelegationAdvice(s, e, plan.emails, plan.level);
       })
       .then((o) => (busy.done(o.mismatches.length ? 'Checked: see below' : 'Done'), o));
-    if (flags.json) printJson(outcomeJson(outcome));
-    else printOutcome(outcome);
+    const { shareeGuidance } = await import('../../invitations/guidance.js');
+    const next = await shareeGuidance(s, outcome);
+    if (flags.json) printJson(outcomeJson(outcome, next));
+    else printOutcome(outcome, next);
     assertVerified(outcome);
   });
 }

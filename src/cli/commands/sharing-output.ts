@@ -8,10 +8,14 @@ import { RESULT_LABEL, accessLabel, type Level } from '../../sharing/types.js';
 import { VerificationError } from '../../errors.js';
 import { paint, table } from '../output.js';
 import { inert } from '../../util/inert.js';
+import type { Guidance } from '../../invitations/steps.js';
 
 const lvl = accessLabel;
 
-export function outcomeJson(o: ChangeOutcome) {
+/** Per person: where they will find the calendar, or what they must do first (issue 18). */
+export type GuidanceMap = ReadonlyMap<string, Guidance>;
+
+export function outcomeJson(o: ChangeOutcome, next?: GuidanceMap) {
   return {
     calendar: { name: calendarName(o.calendar), url: o.calendar.url.href },
     mechanism: o.mechanism,
@@ -26,13 +30,16 @@ export function outcomeJson(o: ChangeOutcome) {
       before: lvl(r.before),
       after: lvl(r.after),
       invite: r.status ?? null,
+      ...(next ? { shareeStep: stepJson(next.get(r.email)) } : {}),
     })),
   };
 }
 
+const stepJson = (g: Guidance | undefined) => (g ? { step: g.step, command: g.command ?? null, url: g.url, text: g.text } : null);
+
 const WORD = RESULT_LABEL;
 
-export function printOutcome(o: ChangeOutcome): void {
+export function printOutcome(o: ChangeOutcome, next?: GuidanceMap): void {
   const out = process.stdout;
   if (o.dryRun) {
     process.stderr.write(`Dry run: calshare would send ${o.requests.length} request(s) and sends none.\n\n`);
@@ -50,6 +57,10 @@ export function printOutcome(o: ChangeOutcome): void {
   );
   for (const w of o.warnings) process.stderr.write(`${paint(process.stderr, 'yellow', 'warning:')} ${inert(w)}
 `);
+  if (next?.size && !o.dryRun) {
+    process.stderr.write('Where each person finds it in their own calendar app:\n');
+    for (const g of next.values()) process.stderr.write(`  ${inert(g.text)}\n`);
+  }
 }
 
 /** Exit 7 when the read-back disagrees with what was asked. */
