@@ -9,6 +9,7 @@ export const ExitCode = {
   refused: 5,
   unsupported: 6,
   verification: 7,
+  partial: 8,
 } as const;
 export type ErrorKind = Exclude<keyof typeof ExitCode, 'ok'>;
 
@@ -81,6 +82,15 @@ export class VerificationError extends CalshareError {
   ) {
     super(message, hint);
   }
+}
+
+/**
+ * Some parts of a many-calendar change (a plan's apply, a share naming several calendars) failed
+ * while others were made: never success, and not one of the single-cause codes either. The report
+ * (printed, or in --json) says which calendars failed, how, and what was left as it was.
+ */
+export class PartialError extends CalshareError {
+  readonly kind = 'partial' as const;
 }
 
 export function isCalshareError(e: unknown): e is CalshareError {

@@ -96,11 +96,58 @@ Ctrl-D exits 2; nothing is sent before the last answer.`,
 program
   .command('sharees')
   .argument('[calendar]', 'display name, path or URL; every calendar you own when omitted')
+  .addOption(new Option('--format <format>', 'write the audit as a plan file (every person, level, invite status, source)').choices(['json', 'csv']))
   .description('show who has access, at which level, and whether they accepted')
-  .addHelpText('after', '\nExamples:\n  calshare sharees            # audit every calendar you own\n  calshare sharees Work --json')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  calshare sharees            # audit every calendar you own\n  calshare sharees Work --json\n  calshare sharees --format csv > sharing.csv   # export, edit, then: calshare apply sharing.csv',
+  )
   .action(async (calendar: string | undefined, _o, cmd: Command) =>
     (await import('./commands/sharees.js')).run(calendar, cmd.optsWithGlobals()),
   );
+
+program
+  .command('plan')
+  .argument('<file>', 'a sharing plan: YAML, JSON or CSV (- for standard input)')
+  .option('--prune', 'also list people who have access but are not in the plan, to be removed')
+  .description('show what a sharing plan would change on every calendar it names; sends nothing that changes state')
+  .addHelpText(
+    'after',
+    `
+Example plan (YAML):
+  calendars:
+    - calendar: Work
+      sharees:
+        - email: bob@example.com
+          level: edit
+        - email: carol@example.com
+          level: view
+
+Examples:
+  calshare plan team.yaml
+  calshare sharees --format json > team.json && calshare plan team.json --prune`,
+  )
+  .action(async (file: string, _o, cmd: Command) => (await import('./commands/plan.js')).runPlan(file, cmd.optsWithGlobals()));
+
+program
+  .command('apply')
+  .argument('<file>', 'a sharing plan: YAML, JSON or CSV (- for standard input)')
+  .option('--prune', 'also remove people who have access but are not in the plan')
+  .option('-y, --yes', 'make the changes without asking (required when not at a terminal)')
+  .description('make every calendar match a sharing plan, one write per calendar, verified by reading it back')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  calshare apply team.yaml            # shows the difference, asks, applies
+  calshare apply team.yaml --yes --json
+  calshare apply team.csv --prune --yes
+
+A calendar that fails does not stop the others. Exit 8 when some calendars were not
+changed as planned (the report names them and what was left as it was); running the
+same plan again changes only what is still different.`,
+  )
+  .action(async (file: string, _o, cmd: Command) => (await import('./commands/plan.js')).runApply(file, cmd.optsWithGlobals()));
 
 program
   .command('unshare')

@@ -121,4 +121,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   ${ExitCode.refused}    the server refused the request (its DAV:error precondition is named)
   ${ExitCode.unsupported}    the server cannot do this over CalDAV (the message says what an administrator can do)
   ${ExitCode.verification}    the server said yes, but reading back shows the change did not take effect
+  ${ExitCode.partial}    partly done: some calendars of a plan or a several-calendar share failed (the report names them)
   130  cancelled with Ctrl-C at a prompt (nothing was sent; Esc or Ctrl-D at a prompt is 2)`;

@@ -262,18 +262,35 @@ export async function share(session: Session, cal: Calendar, addresses: readonly
   return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, ctx, opts);
 }
 
+/**
+ * Who a revocation names. No existence check: revoking must work for an account that has since been
+ * deleted, so the principal comes from the current grant, else from the server's layout.
+ */
+export function revokee(email: string, current: readonly Sharee[], ctx: MechanismContext): Identity {
+  const known = current.find((s) => s.email === email.toLowerCase());
+  const principal = known?.principal ? new URL(known.principal) : ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined;
+  return { email, mailto: `mailto:${email}`, principal };
+}
+
+/**
+ * Moves one calendar to the wanted level for every person, grants, level changes and removals
+ * mixed, as one write per mechanism, read back and judged person by person: what `apply` of a plan
+ * does per calendar. Identities are resolved by the caller (once for a whole plan).
+ */
+export async function changeAccess(session: Session, cal: Calendar, wanted: readonly Change[], opts: ChangeOptions = {}): Promise<ChangeOutcome> {
+  const emails = wanted.map((c) => c.who.email);
+  const level = wanted.find((c) => c.level !== 'none')?.level ?? 'none';
+  const { ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
+  return apply(session, cal, [...wanted], primary, fallback, ctx, opts);
+}
+
 /** Revokes access for every address, or (`'all'`) for everyone the calendar is shared with. */
 export async function unshare(session: Session, cal: Calendar, addresses: readonly string[] | 'all', opts: ChangeOptions = {}): Promise<ChangeOutcome> {
   const bare = await context(session);
   const current = shareesOf(cal, bare, await readState(session, cal, bare));
   const emails = addresses === 'all' ? current.flatMap((s) => s.email ?? []) : parseEmails(addresses);
   const { ctx, primary, fallback } = await prepare(session, cal, emails, 'none', opts);
-  // No existence check here: revoking must work for an account that has since been deleted.
-  const who = emails.map((email): Identity => {
-    const known = current.find((s) => s.email === email.toLowerCase());
-    const principal = known?.principal ? new URL(known.principal) : ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined;
-    return { email, mailto: `mailto:${email}`, principal };
-  });
+  const who = emails.map((email) => revokee(email, current, ctx));
   const outcome = await apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts);
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
   const unnamed = addresses === 'all' ? current.filter((s) => !s.email).map((s) => s.principal ?? '?') : [];

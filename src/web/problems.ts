@@ -16,6 +16,7 @@ const WORDING: Record<CalshareError['kind'], Wording> = {
   refused: { title: 'The calendar server refused', status: 502, hintLabel: 'What to do' },
   unsupported: { title: 'This server cannot share this calendar over CalDAV', status: 501, hintLabel: 'What an administrator can do' },
   verification: { title: 'The server said yes, but reading it back shows the change did not take effect', status: 502, hintLabel: 'What to do' },
+  partial: { title: 'Only part of the change was made', status: 502, hintLabel: 'What to do' },
 };
 
 export interface Problem {

@@ -1,5 +1,5 @@
 // One error class per exit code (src/errors.ts), as documented: 2 usage, 3 auth, 4 network/TLS,
-// 5 server refused, 6 unsupported, 7 verification. Scripts branch on these numbers, so they are API.
+// 5 server refused, 6 unsupported, 7 verification, 8 partial (a many-calendar change partly made). Scripts branch on these numbers, so they are API.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -7,6 +7,7 @@ import {
   CalshareError,
   ExitCode,
   NetworkError,
+  PartialError,
   ServerRefusedError,
   UnsupportedError,
   UsageError,
@@ -14,7 +15,7 @@ import {
   isCalshareError,
 } from '../../src/errors.js';
 
-const DOCUMENTED = { usage: 2, auth: 3, network: 4, refused: 5, unsupported: 6, verification: 7 } as const;
+const DOCUMENTED = { usage: 2, auth: 3, network: 4, refused: 5, unsupported: 6, verification: 7, partial: 8 } as const;
 
 const instances: [string, CalshareError, keyof typeof DOCUMENTED][] = [
   ['UsageError', new UsageError('bad address', 'Give bob@example.com.'), 'usage'],
@@ -23,6 +24,7 @@ const instances: [string, CalshareError, keyof typeof DOCUMENTED][] = [
   ['ServerRefusedError', new ServerRefusedError('403', undefined, 403, ['need-privileges'], 'no'), 'refused'],
   ['UnsupportedError', new UnsupportedError('Radicale cannot share'), 'unsupported'],
   ['VerificationError', new VerificationError('bob still has edit', undefined, [{ email: 'bob@example.test', expected: 'no access', seen: 'edit' }]), 'verification'],
+  ['PartialError', new PartialError('1 of 3 calendars failed'), 'partial'],
 ];
 
 describe('error classes → exit codes', () => {
@@ -41,7 +43,7 @@ describe('error classes → exit codes', () => {
   }
 
   it('every exit code but 0 has exactly one class', () => {
-    assert.deepEqual(instances.map(([, e]) => e.exitCode).sort(), [2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(instances.map(([, e]) => e.exitCode).sort(), [2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('carries the hint, the cause and each class its own details', () => {
