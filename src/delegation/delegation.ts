@@ -11,6 +11,9 @@ import { emailFor, learnLayout, parseEmails } from '../sharing/identity.js';
 import { mayHaveLanded, resultKind } from '../sharing/verdict.js';
 import { accessLabel, type Level, type PersonResultKind } from '../sharing/types.js';
 import { addressOf, findPeople } from './people.js';
+import { fingerprint } from '../servers/fingerprint.js';
+import { quirksFor, quirksOf } from '../servers/quirks.js';
+import { sameResource } from '../discovery/propfind.js';
 import {
   GROUP_MEMBER_SET,
   PROPS_TO_READ,
@@ -28,7 +31,7 @@ import {
   type Wanted,
 } from './proxy.js';
 
-export type Support = { available: true; state: DelegationState; evidence: string[] } | { available: false; evidence: string[] };
+export type Support = { available: true; state: DelegationState; evidence: string[]; derived: boolean } | { available: false; evidence: string[] };
 
 /** A PROPPATCH built but not yet sent: what --dry-run prints. */
 export interface PlannedProppatch {
@@ -96,12 +99,16 @@ export async function detectDelegation(session: Session): Promise<Support> {
   if (!advertised) return { available: false, evidence };
   const { state, evidence: more } = await readState(session.transport, proxyGroupUrls(me.url));
   evidence.push(...more);
-  return state ? { available: true, state, evidence } : { available: false, evidence };
+  if (!state) return { available: false, evidence };
+  const product = fingerprint(await session.serverOptions(me.url));
+  const derived = quirksOf(quirksFor(product.id), 'proxy-members-derived').length > 0;
+  if (derived) evidence.push(`${product.id}: proxy group members are derived from per-calendar grants and checked against every calendar`);
+  return { available: true, state, evidence, derived };
 }
 
-async function requireDelegation(session: Session): Promise<DelegationState> {
+async function requireDelegation(session: Session): Promise<Extract<Support, { available: true }>> {
   const s = await detectDelegation(session);
-  if (s.available) return s.state;
+  if (s.available) return s;
   throw new UnsupportedError(
     `this server offers no delegation (calendar-proxy) for ${session.transport.user}: ${s.evidence.join('; ')}`,
     'Delegation needs a server with calendar-proxy groups (e.g. SabreDAV, DAViCal, SOGo). To give access to one calendar, use `calshare share`.',
@@ -142,41 +149,89 @@ async function send(t: Transport, req: PlannedProppatch): Promise<void> {
   }
 }
 
+const RANK = { none: 0, other: 1, read: 2, edit: 3 } as const;
+
+type LevelOf = (principal: URL) => Level | 'none';
+
+/**
+ * Each person's delegation as the groups show it. Where the server derives the groups from
+ * per-calendar grants (quirk proxy-members-derived: SOGo also lists whoever holds one calendar),
+ * a member counts only when every calendar the user owns shows him at the group's level.
+ */
+async function levels(session: Session, derived: boolean, state: DelegationState): Promise<LevelOf> {
+  if (!derived) return (p) => levelIn(state, p);
+  const { listSharees } = await import('../sharing/engine.js');
+  session.invalidate(); // the listing carries the grants: read them fresh after a change
+  const cals = await listSharees(session);
+  return (p) => {
+    const l = levelIn(state, p);
+    if (l === 'none') return l;
+    const everywhere = cals.every(({ sharees }) =>
+      sharees.some((x) => {
+        try {
+          return x.principal !== undefined && sameResource(new URL(x.principal), p) && RANK[x.level] >= RANK[l];
+        } catch {
+          return false;
+        }
+      }),
+    );
+    return everywhere ? l : 'none';
+  };
+}
+
 const MAX_ATTEMPTS = 4;
 
-async function apply(session: Session, state0: DelegationState, wanted: (Wanted & { email: string })[], dryRun: boolean): Promise<DelegationOutcome> {
+async function apply(session: Session, support: Extract<Support, { available: true }>, wanted: (Wanted & { email: string })[], dryRun: boolean): Promise<DelegationOutcome> {
   const t = session.transport;
-  const before = wanted.map((w) => levelIn(state0, w.principal));
+  let state = support.state;
+  let levelOf = await levels(session, support.derived, state);
+  const before = wanted.map((w) => levelOf(w.principal));
   const requests: PlannedProppatch[] = [];
-  let state = state0;
   let accepted = false;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const pending = wanted.filter((w) => levelIn(state, w.principal) !== w.level);
-    if (pending.length === 0) break;
-    const reqs = plan(state, pending);
-    requests.push(...reqs);
-    if (dryRun) break;
+  const sendAll = async (reqs: PlannedProppatch[]) => {
     for (const r of reqs) {
       try {
         await send(t, r);
       } catch (e) {
-        if (accepted || mayHaveLanded(e)) {
+        if ((accepted || mayHaveLanded(e)) && e instanceof ServerRefusedError) {
           const hint = 'The change may have been made in part: `calshare delegates` shows the current state; running the same command again is safe.';
-          if (e instanceof ServerRefusedError) throw new ServerRefusedError(e.message, hint, e.status, e.preconditions, e.serverMessage);
+          throw new ServerRefusedError(e.message, hint, e.status, e.preconditions, e.serverMessage);
         }
         throw e;
       }
       accepted = true;
     }
-    // Another writer may have replaced a group between our read and write: re-read and, if needed, go again.
-    if (attempt > 1) await sleep(Math.random() * 100 * attempt);
+  };
+  const reread = async () => {
     const { state: again, evidence } = await readState(t, state.groups);
     if (!again) throw new UnsupportedError(`the proxy groups stopped answering after the change: ${evidence.join('; ')}`, 'Run `calshare delegates` to see the current state.');
     state = again;
+    levelOf = await levels(session, support.derived, state);
+  };
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const pending = wanted.filter((w) => levelOf(w.principal) !== w.level);
+    if (pending.length === 0) break;
+    // Listed but not a delegate (derived groups): the server acts on group changes only, so take
+    // the person out first and put them back, which makes it grant every calendar.
+    const stale = pending.filter((w) => w.level !== 'none' && levelIn(state, w.principal) !== 'none');
+    if (stale.length) {
+      const out = plan(state, stale.map((w) => ({ ...w, level: 'none' as const })));
+      requests.push(...out);
+      if (dryRun) break;
+      await sendAll(out);
+      await reread();
+    }
+    const reqs = plan(state, pending);
+    requests.push(...reqs);
+    if (dryRun) break;
+    await sendAll(reqs);
+    // Another writer may have replaced a group between our read and write: re-read and, if needed, go again.
+    if (attempt > 1) await sleep(Math.random() * 100 * attempt);
+    await reread();
   }
   const results = wanted.map((w, i): DelegationResult => {
     const b = before[i]!;
-    const a = dryRun ? b : levelIn(state, w.principal);
+    const a = dryRun ? b : levelOf(w.principal);
     return { email: w.email, requested: w.level, before: b, after: a, result: resultKind(w.level, b, a, dryRun) };
   });
   const mismatches = results.filter((r) => r.result === 'mismatch').map((r) => ({ email: r.email, expected: accessLabel(r.requested), seen: accessLabel(r.after) }));
@@ -187,15 +242,15 @@ async function apply(session: Session, state0: DelegationState, wanted: (Wanted 
 export async function delegate(session: Session, addresses: readonly string[], level: Level, opts: { dryRun?: boolean } = {}): Promise<DelegationOutcome> {
   const emails = parseEmails(addresses);
   if (emails.length === 0) throw new UsageError('no one to delegate to', 'Name at least one e-mail address.');
-  const state = await requireDelegation(session);
+  const support = await requireDelegation(session);
   const people = await findPeople(session.transport, await session.principal(), emails);
-  return apply(session, state, people.map((p) => ({ email: p.email, principal: p.principal, level })), Boolean(opts.dryRun));
+  return apply(session, support, people.map((p) => ({ email: p.email, principal: p.principal, level })), Boolean(opts.dryRun));
 }
 
 /** Takes delegation back from every address, or (`'all'`) from everyone in either group. */
 export async function undelegate(session: Session, addresses: readonly string[] | 'all', opts: { dryRun?: boolean } = {}): Promise<DelegationOutcome> {
-  const state = await requireDelegation(session);
-  const current = await describe(session, state);
+  const support = await requireDelegation(session);
+  const current = await describe(session, support);
   let wanted: (Wanted & { email: string })[];
   if (addresses === 'all') {
     wanted = current.map((d) => ({ email: d.email ?? d.principal, principal: new URL(d.principal), level: 'none' }));
@@ -214,14 +269,21 @@ export async function undelegate(session: Session, addresses: readonly string[] 
     });
     wanted.push(...byPrincipal.map((d) => ({ email: d.principal, principal: new URL(d.principal), level: 'none' as const })));
   }
-  return apply(session, state, wanted, Boolean(opts.dryRun));
+  return apply(session, support, wanted, Boolean(opts.dryRun));
 }
 
-async function describe(session: Session, state: DelegationState): Promise<Delegate[]> {
+async function describe(session: Session, support: Extract<Support, { available: true }>): Promise<Delegate[]> {
   const me = await session.principal();
   const layout = learnLayout(me, session.transport.user);
+  const levelOf = await levels(session, support.derived, support.state);
+  // Only verified delegates: on derived groups, a member holding one calendar is that calendar's
+  // sharee (listed by `sharees`), and `undelegate --all` must not take his share away.
+  const members = membersOf(support.state).flatMap((m) => {
+    const level = levelOf(m.principal);
+    return level === 'none' ? [] : [{ ...m, level }];
+  });
   return Promise.all(
-    membersOf(state).map(async (m): Promise<Delegate> => {
+    members.map(async (m): Promise<Delegate> => {
       const byLayout = emailFor(layout, m.principal);
       const seen = byLayout ? {} : await addressOf(session.transport, m.principal).catch(() => ({}) as { email?: string; name?: string });
       return { email: byLayout ?? seen.email, name: seen.name, principal: m.principal.href, level: m.level };
@@ -236,13 +298,13 @@ export interface DelegatesListing {
 
 /** Who holds delegated access to all of the signed-in user's calendars. */
 export async function listDelegates(session: Session): Promise<DelegatesListing> {
-  const state = await requireDelegation(session);
-  return { owner: state.groups.owner, delegates: await describe(session, state) };
+  const support = await requireDelegation(session);
+  return { owner: support.state.groups.owner, delegates: await describe(session, support) };
 }
 
 /** The delegates when the server offers delegation; undefined (not an error) where it does not. */
 export async function delegatesIfAny(session: Session): Promise<Delegate[] | undefined> {
   const s = await detectDelegation(session);
   if (!s.available) return undefined;
-  return describe(session, s.state);
+  return describe(session, s);
 }

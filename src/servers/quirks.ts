@@ -36,6 +36,10 @@ export type Quirk = Seen &
     | /** The server advertises a mechanism (DAV: token, properties) that does not work: rule it out. */ { kind: 'broken'; mechanism: string; why: string }
     | /** Properties whose request fails the whole PROPFIND: leave them out of listings. */ { kind: 'propfind-poison'; props: string[] }
     | /**
+       * The calendar-proxy groups' DAV:group-member-set is computed from per-calendar grants, so it also
+       * lists people who hold one calendar only: a member is a delegate only if every calendar shows him.
+       */ { kind: 'proxy-members-derived' }
+    | /**
        * A PROPFIND of a principal URL cannot tell an unknown user (403 either way): people are found
        * by principal-property-search (RFC 3744 §9.4) on C:calendar-user-address-set, exact match only.
        */ { kind: 'people-by-search' }
@@ -81,7 +85,12 @@ export const QUIRKS: Record<ServerId, readonly Quirk[]> = {
   //   { kind: 'broken', mechanism: 'cs', why: 'CS:share answers 501', seen: '…' }.
   nextcloud: [],
   // Slot for the SOGo helper: e.g. { kind: 'propfind-poison', props: ['{…}…'], seen: 'SOGo 5.8: Depth-1 home PROPFIND 501s when asked for …' }.
-  sogo: [],
+  sogo: [
+    {
+      kind: 'proxy-members-derived',
+      seen: 'SOGo 5.8: frank, given view on dave\'s personal calendar by acl-query and subscribed to it, is listed in /SOGo/dav/dave/calendar-proxy-read/ group-member-set although nothing was delegated; a PROPPATCH of the group sets roles on every calendar and subscribes',
+    },
+  ],
   sabredav: [],
   radicale: [],
   xandikos: [],

@@ -32,7 +32,12 @@ export async function run(calendar: string | undefined, flags: ShareesFlags): Pr
               return false;
             }
           };
-          for (const c of list) c.sharees = c.sharees.filter((x) => x.email || !isGroup(x.principal));
+          // A per-calendar grant a delegate's access covers is the delegation's own effect where the
+          // server derives grants from the groups (SOGo): one row per person, the delegation.
+          const rank = { other: 1, read: 2, edit: 3 } as const;
+          const covered = (x: (typeof list)[number]['sharees'][number]) =>
+            found.some((d) => d.email !== undefined && d.email === x.email && rank[x.level] <= rank[d.level]);
+          for (const c of list) c.sharees = c.sharees.filter((x) => (x.email || !isGroup(x.principal)) && !covered(x));
         }
       } catch (e) {
         process.stderr.write(`${paint(process.stderr, 'yellow', 'warning:')} could not check for delegates (calendar-proxy): ${inert((e as Error).message)}\n`);
