@@ -132,7 +132,10 @@ export async function applyPlan(session: Session, plan: Plan, opts: PlanOptions 
   const grantees = [...new Set(todo.flatMap((l) => changesOf(l.rows).filter((c) => c.level !== 'none').map((c) => c.email.toLowerCase())))];
   const resolved = new Map<string, Identity>();
   if (grantees.length) {
-    const ids = await resolveIdentities(session.transport, ctx.me, grantees);
+    // How people are found is a server quirk (DAViCal: by principal-property-search): the server's
+    // quirks come with capabilities, asked of the first calendar to change (the engine reuses it).
+    const withQuirks = await context(session, await session.capabilities(todo[0]!.cal));
+    const ids = await resolveIdentities(session.transport, ctx.me, grantees, withQuirks.quirks);
     ids.forEach((id, i) => resolved.set(grantees[i]!, id));
   }
   const calendars: CalendarVerdict[] = [];
