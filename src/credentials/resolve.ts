@@ -26,7 +26,19 @@ function once(get: () => Promise<string>): () => Promise<string> {
 }
 
 export function bearerCredentials(user: string, token: () => Promise<string>): Credentials {
-  return { user, scheme: 'bearer', async authorization() { return `Bearer ${await token()}`; } };
+  return {
+    user,
+    scheme: 'bearer',
+    async authorization() {
+      const t = await token();
+      // RFC 6750 §2.1 b64token: a CR, LF or other control character would split or break the header;
+      // it is a pasted-wrong token (a usage error), not a network failure.
+      if (/[\u0000-\u001f\u007f]/.test(t)) {
+        throw new UsageError('the access token contains a line break or control character', 'Set CALSHARE_TOKEN (or the password command output) to the token alone, on one line.');
+      }
+      return `Bearer ${t}`;
+    },
+  };
 }
 
 /** No account configured: --url/--username and the environment, as before accounts existed. */

@@ -3,6 +3,7 @@
 // because every staged server matches substrings (DAViCal, SOGo, SabreDAV's LIKE). Where no search
 // is offered or it finds nobody, the principal layout learned from the user's own principal
 // (sharing/identity.ts) is the fallback.
+import { decodeSafe } from '../util/inert.js';
 import { UsageError } from '../errors.js';
 import type { Transport } from '../transport/http.js';
 import type { Principal } from '../discovery/discover.js';
@@ -81,7 +82,7 @@ export function exactMatches(results: readonly MultiStatusResponse[], email: str
   const out: URL[] = [];
   for (const r of results) {
     const addrs = addressesOf(r);
-    const seg = decodeURIComponent(r.url.pathname.replace(/\/+$/, '').split('/').pop() ?? '').toLowerCase();
+    const seg = decodeSafe(r.url.pathname.replace(/\/+$/, '').split('/').pop() ?? '').toLowerCase();
     const hit = addrs && addrs.length ? addrs.includes(want) : seg === local;
     if (hit && !out.some((u) => sameResource(u, r.url))) out.push(r.url);
   }

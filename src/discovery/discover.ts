@@ -24,7 +24,8 @@ async function findPrincipal(t: Transport, at: URL): Promise<URL | undefined> {
     result = await propfind(t, at, [CURRENT_USER_PRINCIPAL], '0', 'looking up your principal');
   } catch (e) {
     // A missing or non-DAV well-known path is normal (RFC 6764 §5 is optional); try elsewhere.
-    if ((e instanceof ServerRefusedError && e.status !== 403) || (e instanceof NetworkError && e.code === 'BAD_RESPONSE')) return undefined;
+    // A 5xx is the server failing, not a missing path: it stays exit 5, never "unsupported".
+    if ((e instanceof ServerRefusedError && e.status !== 403 && e.status < 500) || (e instanceof NetworkError && e.code === 'BAD_RESPONSE')) return undefined;
     throw e;
   }
   const r = selfResponse(result.responses, result.url) ?? result.responses[0];

@@ -1,6 +1,7 @@
 // Share, change, revoke — and prove it. Every change is planned as one write per mechanism
 // (mechanisms batch many people per request), sent, then the calendar is read back and compared
 // with the intent person by person. A 2xx proves nothing on its own.
+import { multistatusRefusal } from '../transport/classify.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
 import { readCalendar, type Calendar } from '../discovery/calendars.js';
@@ -197,7 +198,9 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
           requests.push(req);
           if (opts.dryRun) continue;
           try {
-            await session.transport.send({ ...req });
+            const res = await session.transport.send({ ...req });
+            const refused = multistatusRefusal(res, req.purpose);
+            if (refused) throw refused;
           } catch (e) {
             throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
           }

@@ -8,7 +8,7 @@ import { parseResponse, propfindBody, sameResource } from '../discovery/propfind
 import { NS, qn } from '../xml/names.js';
 import { children, textOf } from '../xml/parse.js';
 import { prop } from '../xml/multistatus.js';
-import { inert } from '../util/inert.js';
+import { decodeSafe, inert } from '../util/inert.js';
 import { searchPeople } from '../people/search.js';
 // Type only: servers/quirks.ts imports the Cyrus hook, which imports the ACL mechanism.
 import type { Quirk } from '../servers/quirks.js';
@@ -88,7 +88,7 @@ export function learnLayout(me: Principal, user: string): Layout | undefined {
   const mailtos = me.addresses.filter((a) => /^mailto:/i.test(a)).map((a) => a.slice(7).toLowerCase());
   const locals = new Set([user.toLowerCase(), ...mailtos.map((a) => a.split('@')[0]!)]);
   const segs = me.url.pathname.split('/');
-  const i = segs.findLastIndex((s) => locals.has(decodeURIComponent(s).toLowerCase()));
+  const i = segs.findLastIndex((s) => locals.has(decodeSafe(s).toLowerCase()));
   if (i < 0 || mailtos.length === 0) return undefined;
   return {
     prefix: segs.slice(0, i).join('/') + '/',

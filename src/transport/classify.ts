@@ -1,7 +1,7 @@
 // Turning transport failures and unwanted statuses into the error classes of src/errors.ts,
 // each with a next step the user can take.
 import { AuthError, NetworkError, ServerRefusedError } from '../errors.js';
-import { parseDavError } from '../xml/multistatus.js';
+import { multistatusFailure, parseDavError } from '../xml/multistatus.js';
 import { excerpt } from '../util/inert.js';
 
 const TLS_CODES = new Set([
@@ -109,4 +109,22 @@ export function statusError(status: number, body: string, purpose: string, user:
           ? 'Your account is not allowed to do this; only the calendar owner can change its sharing.'
           : undefined);
   return new ServerRefusedError(message, hint, status, conditions, words);
+}
+
+/**
+ * A write answered 207 can still have been refused for the resource (RFC 4918 §13, §14.5): that is
+ * a refusal like a 403 on its own, never a success, and the caller does not send it again.
+ */
+export function multistatusRefusal(res: { status: number; body: string }, purpose: string): ServerRefusedError | undefined {
+  if (res.status !== 207) return undefined;
+  const f = multistatusFailure(res.body);
+  if (!f) return undefined;
+  const head = `the server refused ${purpose} (${f.status} ${REASON[f.status] ?? ''}`.trimEnd() + `${f.href ? ` for ${f.href}` : ''}, inside a 207 multistatus)`;
+  return new ServerRefusedError(
+    f.conditions.length ? `${head}: precondition ${f.conditions.join(', ')}` : head,
+    f.conditions.map((c) => PRECONDITION_HINT[c]).find(Boolean) ??
+      (f.status === 403 ? 'Your account is not allowed to do this; only the calendar owner can change its sharing.' : 'Nothing was changed; check the calendar with `calshare sharees`.'),
+    f.status,
+    f.conditions,
+  );
 }

@@ -179,8 +179,10 @@ export class Transport {
       trace(res.statusCode);
       return { status: res.statusCode, headers: res.headers, body, url };
     } catch (e) {
-      trace((e as { code?: string }).code ?? 'error');
-      throw networkError(e, url, timeoutMs);
+      // Classified first, so --verbose says "timeout" rather than an AbortSignal's bare DOMException code.
+      const err = networkError(e, url, timeoutMs);
+      trace(err.code === 'ETIMEDOUT' ? `timeout after ${+(timeoutMs / 1000).toFixed(1)} s` : (err.code ?? 'error'));
+      throw err;
     }
   }
 }

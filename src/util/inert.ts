@@ -54,3 +54,12 @@ export function shellWord(text: string): string {
 }
 
 const UNSAFE_OR_BREAK = /[\u0000-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2028\u2029\u2066-\u2069]/;
+
+/** decodeURIComponent that never throws: a malformed %-escape in a server's href stays as written. */
+export function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

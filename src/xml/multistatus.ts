@@ -1,6 +1,7 @@
 // RFC 4918 §13 multistatus and §16 DAV:error bodies, read into plain values.
 import { NS, qn, clark, type QName } from './names.js';
 import { child, children, is, parseXml, textOf, XmlError, type XmlElement } from './parse.js';
+import { inertLine } from '../util/inert.js';
 
 const D = (name: string) => qn(NS.DAV, name);
 
@@ -81,6 +82,39 @@ export function parseDavError(body: string): DavErrorBody | undefined {
   }
   if (!is(root, D('error'))) return undefined;
   return {
-    conditions: root.children.map((c) => (c.ns === NS.DAV ? c.name : `${LABEL[c.ns] ?? `{${c.ns}}`}:${c.name}`)),
+    conditions: conditionsOf(root),
   };
+}
+
+// Server text: a namespace with a line break must not forge an extra line of output (issue 11 §3).
+const conditionsOf = (error: XmlElement): string[] =>
+  error.children.map((c) => inertLine(c.ns === NS.DAV ? c.name : `${LABEL[c.ns] ?? `{${c.ns}}`}:${c.name}`));
+
+export interface MultiStatusFailure {
+  href: string;
+  status: number;
+  conditions: string[];
+}
+
+/**
+ * The first failure inside a 207 answer to a write (RFC 4918 §13: the request's own status says
+ * nothing about each resource; an ACL or PROPPATCH may be refused per resource with 403 and a
+ * DAV:error, §14.5). Undefined when every resource succeeded or the body is no multistatus.
+ */
+export function multistatusFailure(body: string): MultiStatusFailure | undefined {
+  let root: XmlElement;
+  try {
+    root = parseXml(body);
+  } catch {
+    return undefined;
+  }
+  if (!is(root, D('multistatus'))) return undefined;
+  for (const r of children(root, D('response'))) {
+    const statuses = [parseStatusLine(textOf(child(r, D('status')))), ...children(r, D('propstat')).map((ps) => parseStatusLine(textOf(child(ps, D('status')))))];
+    const status = statuses.find((x): x is number => x !== undefined && x >= 400);
+    if (status === undefined) continue;
+    const errors = [child(r, D('error')), ...children(r, D('propstat')).map((ps) => child(ps, D('error')))].filter((e): e is XmlElement => e !== undefined);
+    return { href: inertLine(textOf(child(r, D('href'))) ?? ''), status, conditions: errors.flatMap(conditionsOf) };
+  }
+  return undefined;
 }

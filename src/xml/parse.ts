@@ -10,6 +10,9 @@ export interface XmlElement {
   readonly name: string;
   /** Attributes without a namespace, by local name (DAV bodies use few, e.g. none at all). */
   readonly attrs: Readonly<Record<string, string>>;
+  /** Attributes in a namespace (xml:lang, a vendor's own), kept so an echoed element loses nothing;
+   *  namespace declarations themselves are not attributes here. */
+  readonly nsAttrs?: readonly { ns: string; name: string; value: string }[];
   readonly children: XmlElement[];
   /** Character data directly inside this element (text and CDATA), untrimmed. */
   text: string;
@@ -38,10 +41,12 @@ export function parseXml(body: string, limits: ParseLimits = DEFAULT_LIMITS): Xm
     if (stack.length >= limits.maxDepth) throw new XmlError(`XML nested deeper than ${limits.maxDepth}`);
     if (++count > limits.maxElements) throw new XmlError(`XML has more than ${limits.maxElements} elements`);
     const attrs: Record<string, string> = {};
+    const nsAttrs: { ns: string; name: string; value: string }[] = [];
     for (const a of Object.values(tag.attributes)) {
       if (a.uri === '') attrs[a.local] = a.value;
+      else if (a.uri !== 'http://www.w3.org/2000/xmlns/') nsAttrs.push({ ns: a.uri, name: a.local, value: a.value });
     }
-    const el: XmlElement = { ns: tag.uri, name: tag.local, attrs, children: [], text: '' };
+    const el: XmlElement = { ns: tag.uri, name: tag.local, attrs, ...(nsAttrs.length ? { nsAttrs } : {}), children: [], text: '' };
     stack.at(-1)?.children.push(el);
     root ??= el;
     stack.push(el);

@@ -32,7 +32,8 @@ export class HostileDav {
       req.on('end', () => {
         const s: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
         dav.seen.push(s);
-        for (const r of dav.routes) if (r(s, res, dav) !== false && res.headersSent) return;
+        // A route answers, or returns true to keep the request hanging (a server that never answers).
+        for (const r of dav.routes) if (r(s, res, dav) === true || res.headersSent) return;
         if (!res.headersSent) res.writeHead(404).end();
       });
     };
@@ -110,4 +111,4 @@ export const x = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').r
 /** One DAV:response with its properties all 200. */
 export const r = (href: string, props: string) => `<d:response><d:href>${x(href)}</d:href><d:propstat><d:prop>${props}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
 export const ms = (responses: string) =>
-  `<?xml version="1.0" encoding="utf-8"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">${responses}</d:multistatus>`;
+  `<?xml version="1.0" encoding="utf-8"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CY="http://cyrusimap.org/ns/">${responses}</d:multistatus>`;

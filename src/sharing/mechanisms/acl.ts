@@ -87,7 +87,9 @@ export function privilegesFor(tree: PrivilegeTree, level: Level): string[] {
 
 /** Re-creates a parsed element for the request body, namespace for namespace. */
 function toNode(e: XmlElement): XmlNode {
-  return el(e, ...(e.children.length ? e.children.map(toNode) : [e.text.trim() || undefined]));
+  const node = el(e, ...(e.children.length ? e.children.map(toNode) : [e.text.trim() || undefined]));
+  // Attributes too, and elements in no namespace stay so (xml/build.ts): the echo is complete.
+  return { ...node, attrs: e.attrs, ...(e.nsAttrs ? { nsAttrs: e.nsAttrs } : {}) };
 }
 
 function fromClark(c: string) {
