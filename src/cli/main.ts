@@ -73,6 +73,7 @@ program
   .argument('[email...]', 'people to share with (asked on a terminal when omitted)')
   .option('--view', 'view-only: they can read events')
   .option('--edit', 'edit: they can create, change and delete events')
+  .option('--calendar <calendar>', 'a calendar to share; repeat for several (then every argument is a person)', (v: string, all: string[] = []) => [...all, v])
   .addOption(via())
   .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
   .description('share a calendar with people (or change their level); verified by reading it back')
@@ -82,6 +83,7 @@ program
 Examples:
   calshare share                      # on a terminal: pick calendar, people and level
   calshare share Work bob@example.com --view
+  calshare share --calendar Work --calendar On-call bob@example.com --edit
   calshare share Work bob@example.com carol@example.com --edit --via acl --json
   calshare share /dav/calendars/user/alice/Default/ bob@example.com --view --dry-run
 
@@ -155,6 +157,7 @@ program
   .argument('[email...]', 'people to remove (picked on a terminal when omitted)')
   .option('--all', 'remove everyone the calendar is shared with')
   .option('-y, --yes', 'do not ask for confirmation (required when not at a terminal)')
+  .option('--calendar <calendar>', 'a calendar to remove people from; repeat for several (then every argument is a person)', (v: string, all: string[] = []) => [...all, v])
   .addOption(via())
   .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
   .description('take sharing back from one, several or all people; verified by reading it back')

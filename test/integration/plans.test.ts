@@ -155,6 +155,22 @@ calendars:
     assert.match(text.stderr, /1 of 2 calendar\(s\) were not changed as planned/);
   });
 
+  test('share and unshare with --calendar repeated: one verdict per calendar; an unknown calendar is named before any write', async () => {
+    const two = [await freshCalendar('alice', `plan-${randomUUID().slice(0, 8)}`), await freshCalendar('alice', `plan-${randomUUID().slice(0, 8)}`)];
+    cals.push(...two);
+    const [x, y] = two.map((c) => new URL(c.url).pathname);
+    const r = await aliceOk(['share', '--calendar', x!, '--calendar', y!, BOB, '--view', '--json', '--verbose']);
+    const doc = JSON.parse(r.stdout) as { calendars: { ref: string; results: { email: string; result: string }[] }[] };
+    assert.deepEqual(doc.calendars.map((c) => [c.ref, c.results.map((p) => [p.email, p.result])]), [[x, [[BOB, 'shared']]], [y, [[BOB, 'shared']]]]);
+    assert.equal(writes(r.stderr).length, 2);
+    await viewOnly('bob', two[0]!);
+    await viewOnly('bob', two[1]!);
+    const typo = await aliceOk(['unshare', '--calendar', x!, '--calendar', `nope-${randomUUID().slice(0, 6)}`, BOB, '--yes', '--verbose'], 2);
+    assert.deepEqual(writes(typo.stderr), []);
+    await aliceOk(['unshare', '--calendar', x!, '--calendar', y!, BOB, '--yes']);
+    for (const c of two) assert.equal(await canRead('bob', c.url, c.eventUrl), false);
+  });
+
   test('export -> edit -> apply: sharees --format json and csv are valid plans; an unknown person fails before any write', async () => {
     const own = await freshCalendar('alice', `plan-${randomUUID().slice(0, 8)}`);
     cals.push(own);

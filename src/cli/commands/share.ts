@@ -16,6 +16,8 @@ export interface ShareFlags extends GlobalFlags {
   via?: MechanismId;
   dryRun?: boolean;
   account?: string;
+  /** --calendar, repeated: several calendars; then every argument is a person. */
+  calendar?: string[];
 }
 
 const USAGE = 'calshare share CALENDAR EMAIL... --view|--edit';
@@ -34,6 +36,7 @@ function requireAll(calendar: string | undefined, emails: string[], level: Level
 
 export async function run(calendar: string | undefined, emails: string[], flags: ShareFlags): Promise<void> {
   const level = levelOf(flags);
+  if (flags.calendar?.length) return runMany(flags.calendar, [calendar, ...emails].filter((x): x is string => Boolean(x)), level, flags);
   const ask = canPrompt(flags) && (!calendar || emails.length === 0 || !level);
   if (!ask) requireAll(calendar, emails, level);
   const { parseEmails } = await import('../../sharing/identity.js');
@@ -63,5 +66,17 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     if (flags.json) printJson(outcomeJson(outcome, next));
     else printOutcome(outcome, next);
     assertVerified(outcome);
+  });
+}
+
+/** `--calendar A --calendar B EMAIL... --view|--edit`: the same share on each calendar. */
+async function runMany(calendars: string[], emails: string[], level: Level | undefined, flags: ShareFlags): Promise<void> {
+  if (emails.length === 0) throw missing('EMAIL argument', `Name at least one person by e-mail address: calshare share --calendar CAL [--calendar CAL]... EMAIL... --view|--edit.`);
+  if (!level) throw missing('--view or --edit', 'Say which access to grant: --view (read events) or --edit (create, change, delete).');
+  (await import('../../sharing/identity.js')).parseEmails(emails);
+  await withSession(flags, async (s) => {
+    const { share } = await import('../../sharing/engine.js');
+    const { forEachCalendar } = await import('./many-calendars.js');
+    await forEachCalendar(s, calendars, flags, (cal) => share(s, cal, emails, level, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }));
   });
 }

@@ -15,6 +15,8 @@ export interface UnshareFlags extends GlobalFlags {
   via?: MechanismId;
   dryRun?: boolean;
   account?: string;
+  /** --calendar, repeated: several calendars; then every argument is a person. */
+  calendar?: string[];
 }
 
 const USAGE = 'calshare unshare CALENDAR EMAIL...|--all --yes';
@@ -26,6 +28,7 @@ function requireAll(calendar: string | undefined, emails: string[], flags: Unsha
 }
 
 export async function run(calendar: string | undefined, emails: string[], flags: UnshareFlags): Promise<void> {
+  if (flags.calendar?.length) return runMany(flags.calendar, [calendar, ...emails].filter((x): x is string => Boolean(x)), flags);
   if (flags.all && emails.length) throw new UsageError('give either EMAIL... or --all, not both');
   const settled = Boolean(flags.yes || flags.dryRun);
   const ask = canPrompt(flags) && (!calendar || (!flags.all && emails.length === 0) || !settled);
@@ -48,5 +51,18 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     if (flags.json) printJson(outcomeJson(outcome));
     else printOutcome(outcome);
     assertVerified(outcome);
+  });
+}
+
+/** `--calendar A --calendar B EMAIL...|--all --yes`: the same removal on each calendar. */
+async function runMany(calendars: string[], emails: string[], flags: UnshareFlags): Promise<void> {
+  if (flags.all && emails.length) throw new UsageError('give either EMAIL... or --all, not both');
+  if (!flags.all && emails.length === 0) throw missing('EMAIL argument or --all', 'Name the people to remove, or pass --all to remove everyone.');
+  if (!flags.yes && !flags.dryRun) throw missing('--yes', 'Add --yes to confirm the removal, or --dry-run to see what would be sent.');
+  if (emails.length) (await import('../../sharing/identity.js')).parseEmails(emails);
+  await withSession(flags, async (s) => {
+    const { unshare } = await import('../../sharing/engine.js');
+    const { forEachCalendar } = await import('./many-calendars.js');
+    await forEachCalendar(s, calendars, flags, (cal) => unshare(s, cal, flags.all ? 'all' : emails, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }));
   });
 }
