@@ -33,7 +33,11 @@ BASE=http://127.0.0.1:$HTTP_PORT
 DB=davical
 ADMIN=admin
 ADMIN_PW='admin-pw'
-USERS=(alice bob carol dave erin frank) # password <user>-pw, email <user>@example.test
+USERS=(alice bob carol dave erin frank henry) # password <user>-pw, email <user>@example.test...
+# ...except where named here: a user name that is not the address's local part, as DAViCal allows
+# (tests prove calshare finds people by address, not by guessing the principal URL from it).
+declare -A EMAIL_OF=([henry]=hal@example.test)
+email_of() { printf '%s\n' "${EMAIL_OF[$1]:-$1@example.test}"; }
 
 # Named one by one instead of relying on `php`'s first alternative, so that
 # the Apache module (not php-fpm or php-cgi) comes in.
@@ -194,7 +198,7 @@ create_user() {
     [[ -n $token ]] || die "davical: no csrf_token on the admin page (admin login failed?)"
     out=$("${c[@]}" "$BASE/admin.php?action=edit&t=principal" \
         -F "xxxxusername=$u" -F "newpass1=$u-pw" -F "newpass2=$u-pw" \
-        -F "fullname=${u^} Example" -F "email=$u@example.test" -F "locale=" \
+        -F "fullname=${u^} Example" -F "email=$(email_of "$u")" -F "locale=" \
         -F "date_format_type=E" -F "type_id=1" -F "is_admin=off" -F "user_active=on" \
         -F "default_privileges[fake_privilege_for_input]=0" \
         -F "default_privileges[read-free-busy]=on" \

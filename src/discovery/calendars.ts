@@ -59,6 +59,8 @@ export interface Calendar {
   ownerHref: string | undefined;
   /** The raw answer, for capability detection and the sharing mechanisms. */
   props: MultiStatusResponse;
+  /** The quirks of the product that answered the listing (servers/quirks.ts), when listed. */
+  quirks?: readonly Quirk[];
 }
 
 /** The name people know a calendar by: its display name, else the last path segment. */
@@ -113,7 +115,7 @@ export async function listCalendars(t: Transport, principal: Principal): Promise
   try {
     const { responses, headers } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
     const quirks = quirksOfAnswer(headers);
-    return confined(t, responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => toCalendar(r, principal)));
+    return confined(t, responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => ({ ...toCalendar(r, principal), quirks })));
   } catch (e) {
     // SOGo 5.8 answers 501 to the whole Depth-1 PROPFIND because DAV:acl fails on the
     // personal.ics/personal.xml export views next to each calendar.
@@ -125,7 +127,7 @@ export async function listCalendars(t: Transport, principal: Principal): Promise
   const quirks = quirksOfAnswer(headers);
   const found = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks));
   const full = await inBatches(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
-  return confined(t, full.filter(isCalendar).map((r) => toCalendar(r, principal)));
+  return confined(t, full.filter(isCalendar).map((r) => ({ ...toCalendar(r, principal), quirks })));
 }
 
 /** The quirks of the product that sent an answer (the listing needs no OPTIONS for this). */

@@ -27,14 +27,14 @@ const DISPLAYNAME = D('displayname');
 export const SEARCHES_AT_ONCE = 8;
 
 /**
- * The REPORT body for one address (RFC 3744 §9.4). `searched` is the property searched and returned;
- * displayname comes back too, for messages.
+ * The REPORT body for one search (RFC 3744 §9.4): `match` ("mailto:bob@example.test", or a principal
+ * path) against `searched`, which comes back with displayname, for messages.
  */
-export function searchBody(email: string, searched: QName = ADDRESS_SET): string {
+export function searchBody(match: string, searched: QName = ADDRESS_SET): string {
   return serialize(
     el(
       D('principal-property-search'),
-      el(D('property-search'), el(D('prop'), el(searched)), el(D('match'), `mailto:${email}`)),
+      el(D('property-search'), el(D('prop'), el(searched)), el(D('match'), match)),
       el(D('prop'), el(DISPLAYNAME), el(searched)),
       el(D('apply-to-principal-collection-set')),
     ),
@@ -88,6 +88,40 @@ export function exactMatches(responses: readonly MultiStatusResponse[], emails: 
   return { found, ambiguous };
 }
 
+/** A principal URL as a map key: origin and decoded path, trailing slash optional (as servers mean it). */
+export function principalKey(u: URL): string {
+  let p: string;
+  try {
+    p = decodeURIComponent(u.pathname);
+  } catch {
+    p = u.pathname;
+  }
+  return `${u.origin}${p.replace(/\/+$/, '')}`;
+}
+
+/**
+ * The other way round: each principal's e-mail address, by a search on its own URL (DAViCal reduces
+ * /caldav.php/NAME/ to NAME and matches that substring), kept only from the response for exactly
+ * that principal. Principals the search does not return, or that have no mailto:, are absent.
+ */
+export async function searchPrincipals(t: Transport, at: URL, principals: readonly URL[], searched: QName = ADDRESS_SET): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await pool(principals, SEARCHES_AT_ONCE, async (p) => {
+    const purpose = `looking up who ${p.pathname} is`;
+    const res = await t.send({
+      method: 'REPORT',
+      url: at,
+      headers: { depth: '0', 'content-type': 'application/xml; charset=utf-8' },
+      body: searchBody(p.pathname, searched),
+      purpose,
+    });
+    const self = parseResponse(res.body, res.url, at, purpose).find((r) => principalKey(r.url) === principalKey(p));
+    const address = self && addressesOf(self, searched)[0];
+    if (address) out.set(principalKey(p), address);
+  });
+  return out;
+}
+
 /**
  * Maps `items` in order with at most `width` calls in flight; a worker takes the next item as soon
  * as its last one is done, so one slow answer does not hold a whole batch back.
@@ -118,7 +152,7 @@ export async function searchPeople(t: Transport, at: URL, emails: readonly strin
       method: 'REPORT',
       url: at,
       headers: { depth: '0', 'content-type': 'application/xml; charset=utf-8' },
-      body: searchBody(email, searched),
+      body: searchBody(`mailto:${email}`, searched),
       purpose,
     });
     return parseResponse(res.body, res.url, at, purpose);

@@ -8,11 +8,12 @@ import { readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities } from '../discovery/capabilities.js';
 import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { findSharee, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { allGrants, findSharee, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
 import { fromHome, homeGrantees } from './home-grants.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
-import { quirksOf, type WriteHook } from '../servers/quirks.js';
+import { quirksOf, type Quirk, type WriteHook } from '../servers/quirks.js';
+import { principalKey, searchPrincipals } from '../people/search.js';
 import { mayHaveLanded, resultKind, unverified } from './verdict.js';
 import {
   accessLabel,
@@ -68,6 +69,28 @@ const SETTLE_MS = 100;
 export async function context(session: Session, caps?: Capabilities): Promise<MechanismContext> {
   const me = await session.principal();
   return { me, layout: learnLayout(me, session.transport.user), ...(caps ? { server: caps.product.id, quirks: caps.quirks } : {}) };
+}
+
+/**
+ * The context with `names`: each grantee principal's address from the server's principal search,
+ * where the quirks say a principal URL tells nothing reliable about it ('people-by-search': on
+ * DAViCal a user name need not be the address's local part). `known` are pairs just resolved, which
+ * cost no request. Elsewhere the context comes back as it was.
+ */
+async function named(session: Session, ctx: MechanismContext, cals: readonly Calendar[], quirks: readonly Quirk[] | undefined, known: readonly Identity[] = []): Promise<MechanismContext> {
+  if (!quirks?.some((q) => q.kind === 'people-by-search')) return ctx;
+  const names = new Map(ctx.names ?? []);
+  for (const k of known) if (k.principal) names.set(principalKey(k.principal), k.email.toLowerCase());
+  const unknown = new Map<string, URL>();
+  for (const c of cals) {
+    for (const g of allGrants(c, ctx)) {
+      if (!g.principal) continue;
+      const u = new URL(g.principal);
+      if (!names.has(principalKey(u))) unknown.set(principalKey(u), u);
+    }
+  }
+  if (unknown.size) for (const [k, v] of await searchPrincipals(session.transport, ctx.me.url, [...unknown.values()])) names.set(k, v);
+  return { ...ctx, names };
 }
 
 /** A calendar as last read: its listing, plus the bodies of state requests (Mechanism.stateRequest). */
@@ -262,7 +285,8 @@ export async function share(session: Session, cal: Calendar, addresses: readonly
   if (emails.length === 0) throw new UsageError('no one to share with', 'Name at least one e-mail address.');
   const { ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
   const who = await resolveIdentities(session.transport, ctx.me, emails, ctx.quirks);
-  return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, ctx, opts);
+  const withNames = await named(session, ctx, [cal], ctx.quirks, who);
+  return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, withNames, opts);
 }
 
 /**
@@ -284,15 +308,18 @@ export async function changeAccess(session: Session, cal: Calendar, wanted: read
   const emails = wanted.map((c) => c.who.email);
   const level = wanted.find((c) => c.level !== 'none')?.level ?? 'none';
   const { ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
-  return apply(session, cal, [...wanted], primary, fallback, ctx, opts);
+  const withNames = await named(session, ctx, [cal], ctx.quirks ?? cal.quirks, wanted.map((c) => c.who));
+  return apply(session, cal, [...wanted], primary, fallback, withNames, opts);
 }
 
 /** Revokes access for every address, or (`'all'`) for everyone the calendar is shared with. */
 export async function unshare(session: Session, cal: Calendar, addresses: readonly string[] | 'all', opts: ChangeOptions = {}): Promise<ChangeOutcome> {
-  const bare = await context(session);
+  const bare = await named(session, await context(session), [cal], cal.quirks);
   const current = shareesOf(cal, bare, await readState(session, cal, bare));
   const emails = addresses === 'all' ? current.flatMap((s) => s.email ?? []) : parseEmails(addresses);
-  const { ctx, primary, fallback } = await prepare(session, cal, emails, 'none', opts);
+  const prepared = await prepare(session, cal, emails, 'none', opts);
+  const { primary, fallback } = prepared;
+  const ctx = { ...prepared.ctx, ...(bare.names ? { names: bare.names } : {}) };
   const who = emails.map((email) => revokee(email, current, ctx));
   const outcome = await apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts);
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
@@ -315,7 +342,8 @@ export async function listSharees(session: Session, cal?: Calendar): Promise<Cal
   const grantees = await homeGrantees(session);
   return Promise.all(
     cals.map(async (c) => {
-      const sharees = shareesOf(c, ctx, await readState(session, c, ctx));
+      const cctx = await named(session, ctx, [c], c.quirks);
+      const sharees = shareesOf(c, cctx, await readState(session, c, cctx));
       return { calendar: c, sharees, fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)) };
     }),
   );

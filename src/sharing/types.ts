@@ -86,6 +86,12 @@ export interface MechanismContext {
   server?: ServerId;
   /** That server's quirks (servers/quirks.ts); absent or empty = RFC behaviour. */
   quirks?: readonly Quirk[];
+  /**
+   * Principal → e-mail address as the server's principal search gave it (people/search.ts
+   * principalKey → lower-cased address), where a principal URL says nothing reliable about the
+   * address (quirk 'people-by-search'). Preferred over the layout's guess.
+   */
+  names?: ReadonlyMap<string, string>;
 }
 
 /** A listing property that carries a mechanism's state; its answering is part of detection. */

@@ -8,7 +8,8 @@ import { DAVICAL } from './staging.js';
 
 export type Who = (typeof DAVICAL.users)[number];
 export const pw = (u: Who) => `${u}-pw`;
-export const email = (u: Who) => `${u}@example.test`;
+/** henry's address is not his user name (staging/davical.sh EMAIL_OF). */
+export const email = (u: Who) => (u === 'henry' ? 'hal@example.test' : `${u}@example.test`);
 const CALENDAR = { 'content-type': 'text/calendar; charset=utf-8' };
 
 export interface Raw {

@@ -25,7 +25,7 @@ export const DAVICAL = {
   httpsUrl: 'https://127.0.0.1:8101/caldav.php/',
   ca: `${STATE}/davical/tls/cert.pem`,
   domain: 'example.test',
-  users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] as const,
+  users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'henry'] as const,
   home: (u: string) => `http://127.0.0.1:8100/caldav.php/${u}/`,
   calendar: (u: string) => `http://127.0.0.1:8100/caldav.php/${u}/calendar/`,
   principal: (u: string) => `/caldav.php/${u}/`,

@@ -114,6 +114,19 @@ describe('DAViCal: sharing with the ACL method, proven as bob', { concurrency: 2
     assert.ok((await aces(cal)).some((a) => a.startsWith('authenticated ')), 'the <authenticated/> default ACE stays');
   });
 
+  it('a person whose user name is not their address (hal@example.test is henry): found, listed and revoked by address', async () => {
+    const cal = await fresh();
+    const r = await alice(['share', cal.path, email('henry'), '--view', '--json']);
+    assert.deepEqual((JSON.parse(r.stdout) as { results: { email: string; result: string }[] }).results.map((x) => [x.email, x.result]), [[email('henry'), 'shared']]);
+    await provesRead('henry', cal);
+    await provesWriteRefused('henry', cal);
+    const list = await sharees(cal);
+    assert.deepEqual([...list.keys()], [email('henry')], 'listed by his address, not a guess from /caldav.php/henry/');
+    await alice(['unshare', cal.path, email('henry'), '--yes']);
+    await provesNoAccess('henry', cal);
+    assert.equal((await sharees(cal)).size, 0);
+  });
+
   it('an unknown address is refused before anything is sent, also one that is a substring of a real one', async () => {
     const cal = await fresh();
     const before = await aces(cal);

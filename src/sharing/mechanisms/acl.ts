@@ -12,6 +12,7 @@ import { NS, clark, qn } from '../../xml/names.js';
 import { hrefUrl, prop } from '../../xml/multistatus.js';
 import { child, children, textOf, type XmlElement } from '../../xml/parse.js';
 import { emailFor } from '../identity.js';
+import { principalKey } from '../../people/search.js';
 import { DAV_PRIV, expand, grantable, parsePrivilegeTree, type PrivilegeTree } from '../privileges.js';
 import type { Change, Evidence, Grant, Level, Mechanism, MechanismContext, PlannedRequest } from '../types.js';
 
@@ -193,7 +194,7 @@ export const webdavAcl: Mechanism = {
     return [...byPrincipal.values()].map(({ url, granted }) => ({
       via: 'acl',
       href: url.pathname,
-      email: emailFor(ctx.layout, url),
+      email: ctx.names?.get(principalKey(url)) ?? emailFor(ctx.layout, url),
       principal: url.href,
       name: undefined,
       level: levelOf(t, granted),
