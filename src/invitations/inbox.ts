@@ -6,7 +6,7 @@
 // reply, and the notification outlives a revoke (its access turns to no-access). The sharee's own
 // entry in the calendar's DAV:invite / CS:invite is the state the owner sees too.
 import type { Session } from '../session.js';
-import type { Transport } from '../transport/http.js';
+import { header, type Transport } from '../transport/http.js';
 import { NS, qn, type QName } from '../xml/names.js';
 import { child, textOf } from '../xml/parse.js';
 import { hrefUrl, prop } from '../xml/multistatus.js';
@@ -146,11 +146,33 @@ async function toInvitation(t: Transport, me: Principal, layout: Layout | undefi
   };
 }
 
-/** Server traits the sharee's side depends on, from an OPTIONS of the home (one request, cached). */
-export async function serverTraits(s: Session): Promise<ServerTraits> {
+/**
+ * Server traits the sharee's side depends on: DAV classes from OPTIONS (cached), plus the Server
+ * header and supported reports from a PROPFIND of `at` (SOGo names itself only on PROPFIND answers).
+ */
+export async function serverTraits(s: Session, at?: URL): Promise<ServerTraits> {
   const me = await s.principal();
-  const o = await s.serverOptions(me.homeUrl);
-  return { dav: o.dav, allow: o.allow, server: o.server };
+  const url = at ?? me.homeUrl;
+  const [o, res] = await Promise.all([
+    s.serverOptions(me.homeUrl),
+    s.transport.send({ method: 'PROPFIND', url, headers: { depth: '0' }, body: propfindBody([D('supported-report-set')]), purpose: 'asking which reports the server offers', accept: [403, 404] }),
+  ]);
+  let reports: string[] = [];
+  if (res.status === 207) {
+    const r = safeParse(res.body, res.url, url);
+    const set = r && prop(r, D('supported-report-set'));
+    // RFC 3253 §3.1.5: supported-report / report / <the report element>.
+    reports = (set?.children ?? []).flatMap((sr) => child(sr, D('report'))?.children ?? []).map((e) => `{${e.ns}}${e.name}`);
+  }
+  return { dav: o.dav, allow: o.allow, server: header(res.headers, 'server') ?? o.server, reports };
+}
+
+function safeParse(body: string, base: URL, url: URL) {
+  try {
+    return selfResponse(parseResponse(body, base, url, 'asking which reports the server offers'), base);
+  } catch {
+    return undefined; // a server that cannot answer this still shares: traits are only hints
+  }
 }
 
 export async function listInvitations(s: Session): Promise<Inbox> {

@@ -13,6 +13,8 @@ import { child, textOf } from '../xml/parse.js';
 import { UnsupportedError, UsageError, VerificationError } from '../errors.js';
 import { inertLine } from '../util/inert.js';
 import { readAsSharee, serverTraits, type Invitation } from './inbox.js';
+import { ownerOf } from './shared-with-me.js';
+import { learnLayout } from '../sharing/identity.js';
 import { bindBody, bindingSegment, csReplyBody, davReplyBody, lastSegment, sharedAsHref, subscribeBody, type ReplyStatus } from './xml.js';
 import { shareeStepFor, type ShareeStepKind } from './steps.js';
 
@@ -156,7 +158,7 @@ const canRead = (cal: Calendar) => {
 export async function addSharedCalendar(s: Session, ownerUrl: URL, answer: Answer): Promise<ReplyOutcome> {
   const t = s.transport;
   const me = await s.principal();
-  const traits = await serverTraits(s);
+  const traits = await serverTraits(s, ownerUrl);
   const kind: ShareeStepKind = shareeStepFor(traits, false).kind;
   const before = await s.calendars();
   const existing = homeEntryFor(before, ownerUrl);
@@ -165,7 +167,8 @@ export async function addSharedCalendar(s: Session, ownerUrl: URL, answer: Answe
     throw e;
   });
   const name = cal?.displayName ?? existing?.displayName ?? lastSegment(ownerUrl);
-  const base = { answer, calendar: { name, ownerUrl: ownerUrl.href }, owner: cal?.ownerHref, status: undefined };
+  const owner = cal ? ownerOf(cal, learnLayout(me, t.user)) : undefined;
+  const base = { answer, calendar: { name, ownerUrl: ownerUrl.href }, owner, status: undefined };
   if (answer === 'accept' && (!cal || !canRead(cal))) {
     throw new UsageError(
       `${t.user} has no access to ${ownerUrl.href}: it is not shared with you (or no longer)`,

@@ -26,16 +26,21 @@ export interface ServerTraits {
   dav: readonly string[];
   /** Allow methods, upper-cased. */
   allow: readonly string[];
-  /** The Server header. */
+  /** The Server header (SOGo sends it on PROPFIND answers, not on OPTIONS). */
   server: string | undefined;
+  /** Reports in DAV:supported-report-set (RFC 3253 §3.1.5), as Clark names. */
+  reports?: readonly string[];
 }
+
+export const SOGO_ACL_QUERY = '{urn:inverse:params:xml:ns:inverse-dav}acl-query';
 
 interface Rule {
   when: {
-    mechanism?: MechanismId | 'oc-share' | 'sogo-acl-query';
+    mechanism?: MechanismId | 'oc-share' | 'acl-query';
     davClass?: string;
     allows?: string;
     server?: RegExp;
+    report?: string;
     notifications?: boolean;
   };
   step: ShareeStep;
@@ -56,7 +61,11 @@ export const SHAREE_STEPS: readonly Rule[] = [
     step: { kind: 'subscribe', seen: 'SOGo 5.8: nothing appears in the sharee\'s home until they POST <subscribe/> (inverse-dav) to the calendar; then <owner>_<calendar>' },
   },
   {
-    when: { mechanism: 'sogo-acl-query' },
+    when: { report: SOGO_ACL_QUERY },
+    step: { kind: 'subscribe', seen: 'SOGo 5.8: its collections offer the inverse-dav acl-query report, and a sharee subscribes with <subscribe/> of the same namespace' },
+  },
+  {
+    when: { mechanism: 'acl-query' },
     step: { kind: 'subscribe', seen: 'SOGo 5.8: nothing appears in the sharee\'s home until they POST <subscribe/> (inverse-dav) to the calendar' },
   },
   {
@@ -72,7 +81,8 @@ export const SHAREE_STEPS: readonly Rule[] = [
     step: { kind: 'accept-invitation', seen: 'caldav-sharing §5.5: invitations arrive in the notification collection and are answered with CS:invite-reply' },
   },
   {
-    when: { davClass: 'bind', allows: 'BIND' },
+    // RFC 5842 §8.1: "bind" in DAV: is the claim; BIND is allowed on the home, not on the calendar.
+    when: { davClass: 'bind' },
     step: { kind: 'bind', seen: 'DAViCal 1.1.12: a grant never shows in the sharee\'s home; a BIND of the calendar into their home makes it appear, and it vanishes on revoke' },
   },
   {
@@ -94,6 +104,7 @@ export function ruleMatches(r: Rule, q: StepQuery): boolean {
   // An empty Allow proves nothing either way (Nextcloud omits POST yet handles it).
   if (w.allows !== undefined && q.traits.allow.length > 0 && !q.traits.allow.includes(w.allows)) return false;
   if (w.server !== undefined && !w.server.test(q.traits.server ?? '')) return false;
+  if (w.report !== undefined && !(q.traits.reports ?? []).includes(w.report)) return false;
   if (w.notifications !== undefined && w.notifications !== Boolean(q.notifications)) return false;
   return true;
 }

@@ -151,6 +151,8 @@ describe('where a shared calendar reaches the sharee (steps)', () => {
     assert.equal(shareeStepFor(traits(['1', 'access-control'], 'SOPE 4.9.37/WebDAV'), false).kind, 'subscribe'); // SOGo
     assert.equal(shareeStepFor(traits(['1', 'bind'], undefined, ['BIND', 'ACL']), false).kind, 'bind'); // DAViCal
     assert.equal(shareeStepFor(traits(['1']), false).kind, 'open-url');
+    assert.equal(shareeStepFor({ ...traits(['1']), reports: ['{urn:inverse:params:xml:ns:inverse-dav}acl-query'] }, false).kind, 'subscribe'); // SOGo by its report
+    assert.equal(shareeStepFor(traits(['1', 'bind'], undefined, ['ACL']), false).kind, 'bind'); // BIND is allowed on the home, not the calendar
   });
   it('per mechanism on the owner\'s side, corrected by the read-back status', () => {
     const cyrus = traits(['calendarserver-sharing']);
@@ -159,7 +161,7 @@ describe('where a shared calendar reaches the sharee (steps)', () => {
     assert.equal(ownerStep('resource-sharing', cyrus, 'declined'), 'declined');
     assert.equal(ownerStep('acl', traits(['access-control', 'bind'], undefined, ['ACL', 'BIND']), undefined), 'bind');
     assert.equal(ownerStep('acl', cyrus, undefined), 'open-url');
-    assert.equal(ownerStep('sogo-acl-query', traits([]), undefined), 'subscribe');
+    assert.equal(ownerStep('acl-query', traits([]), undefined), 'subscribe');
     assert.equal(ownerStep('oc-share', traits([]), undefined), 'in-home');
     assert.equal(stepFor({ traits: traits([]), mechanism: 'acl' }).kind, 'open-url');
   });
