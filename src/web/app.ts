@@ -41,6 +41,7 @@ export class App {
     let cal: Calendar | undefined;
     try {
       if (r.method === 'GET' && r.path === '/') return this.page(r, 'Calendars', await this.list());
+      if (r.path === '/plan' || r.path.startsWith('/plan/')) return await this.plan(r);
       if (r.path === '/calendar' && r.method === 'GET') {
         cal = await this.calendar(r.query.get('path'));
         return this.page(r, calendarName(cal), await this.calendarView(r, cal));
@@ -58,6 +59,29 @@ export class App {
     }
   }
 
+  /** The sharing-plan page: GET the form; POST plan/diff sends nothing that changes state; POST plan/apply applies. */
+  async plan(r: AppRequest): Promise<Reply> {
+    const { planForm, planDiff, planApplied } = await import('./plan-page.js');
+    if (r.method === 'GET' && r.path === '/plan') return this.page(r, 'Sharing plan', planForm(r.csrf));
+    const text = r.form.get('plan') ?? '';
+    const prune = r.form.get('prune') === '1';
+    const { parsePlan } = await import('../plans/schema.js');
+    const { planPlan, applyPlan } = await import('../plans/apply.js');
+    let body: Html;
+    try {
+      const plan = parsePlan(text);
+      this.session.invalidate();
+      if (r.method === 'POST' && r.path === '/plan/diff') body = planDiff(r.csrf, await planPlan(this.session, plan, { prune }), text, prune);
+      else if (r.method === 'POST' && r.path === '/plan/apply') body = planApplied(await applyPlan(this.session, plan, { prune }));
+      else return this.fail(r, refusal(404, 'No such page', 'calshare has no page at this address.'));
+    } catch (e) {
+      const p = problem(e);
+      if (r.htmx) return { status: p.status, body: p.body };
+      return { status: p.status, body: layout('Sharing plan', r.csrf, this.who, html`${planForm(r.csrf, text, prune)}${p.body}`) };
+    }
+    return r.htmx ? { status: 200, body } : this.page(r, 'Sharing plan', html`${planForm(r.csrf, text, prune)}${body}`);
+  }
+
   page(r: AppRequest, title: string, main: Html): Reply {
     return { status: 200, body: layout(title, r.csrf, this.who, main) };
   }
@@ -69,7 +93,8 @@ export class App {
   async list(): Promise<Html> {
     this.session.invalidate(); // someone may have changed sharing since the last page
     const [cals, ctx] = await Promise.all([this.session.calendars(), context(this.session)]);
-    return calendarList(cals.map((c) => ({ calendar: c, sharees: c.owned ? shareesOf(c, ctx).length : undefined })));
+    const list = calendarList(cals.map((c) => ({ calendar: c, sharees: c.owned ? shareesOf(c, ctx).length : undefined })));
+    return html`${list}<p class="plan-link"><a href="plan">Sharing plan: many calendars and people at once</a></p>`;
   }
 
   /** The calendar a request names by path, read fresh from the server. */
