@@ -102,9 +102,14 @@ export function reportError(e: unknown, json: boolean): number {
   if (isCalshareError(e)) {
     if (json) process.stdout.write(inertJson(errorJson(e)) + '\n');
     if ('shown' in e && e.shown === true) return e.exitCode; // a prompt's frame already said it
-    const serverWords = 'serverMessage' in e && e.serverMessage ? `\n  server said: ${e.serverMessage}` : '';
-    process.stderr.write(`${paint(process.stderr, 'red', 'error:')} ${inert(e.message)}${serverWords}\n`);
-    if (e.hint) process.stderr.write(`${paint(process.stderr, 'dim', 'hint:')} ${e.hint}\n`);
+    // The one inert path for what reaches the terminal (issue 11 §3): control and bidi characters made
+    // visible, and every continuation line indented, so no text inside a message, server text
+    // included, can start a line of its own that reads as another "error:" or "hint:" (hints such as
+    // Radicale's rights-file advice keep their own line breaks, indented).
+    const serverWords = 'serverMessage' in e && e.serverMessage ? `\n  server said: ${inertLine(String(e.serverMessage))}` : '';
+    const message = inert(e.message).replace(/\n(?! {2})/g, '\n  ');
+    process.stderr.write(`${paint(process.stderr, 'red', 'error:')} ${message}${serverWords}\n`);
+    if (e.hint) process.stderr.write(`${paint(process.stderr, 'dim', 'hint:')} ${inert(e.hint).replace(/\n(?! {2})/g, '\n  ')}\n`);
     return e.exitCode;
   }
   // A bug, not a user error: show it plainly so it can be reported. Never includes secrets: they are

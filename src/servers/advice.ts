@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Capabilities } from '../discovery/capabilities.js';
 import { calendarName } from '../discovery/calendars.js';
 import { UnsupportedError } from '../errors.js';
-import { inert } from '../util/inert.js';
+import { inert, inertLine } from '../util/inert.js';
 import type { Level } from '../sharing/types.js';
 import { fingerprint, type ServerId } from './fingerprint.js';
 
@@ -59,7 +59,7 @@ export function radicaleRights(owner: string, calendarPath: string, sharee: stri
 }
 
 export function cannotShare(caps: Capabilities, owner: string, emails: readonly string[], level: Level | 'none'): UnsupportedError {
-  const name = inert(calendarName(caps.calendar));
+  const name = inertLine(calendarName(caps.calendar));
   const why = caps.mechanisms
     .flatMap((m) => m.evidence.filter((e) => /advertises .* but|not the owner/.test(e)))
     .filter((e, i, a) => a.indexOf(e) === i);

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { context, listSharees, share, unshare } from '../sharing/engine.js';
 import { parseEmails } from '../sharing/identity.js';
 import { shareesOf } from '../sharing/sharees.js';
-import { inert } from '../util/inert.js';
+import { inert, inertLine } from '../util/inert.js';
 import { shareeGuidance } from '../invitations/guidance.js';
 import { calendarName, type Calendar } from '../discovery/calendars.js';
 import { html, type Html } from './html.js';
@@ -103,7 +103,7 @@ export class App {
     this.session.invalidate();
     const url = new URL(path, this.session.baseUrl);
     const hit = (await this.session.calendars()).find((c) => sameResource(c.url, url));
-    if (!hit) throw new UsageError(`there is no calendar at ${inert(path)} for ${this.session.transport.user}`, 'Pick a calendar from the list; it may have been deleted.');
+    if (!hit) throw new UsageError(`there is no calendar at ${inertLine(path)} for ${this.session.transport.user}`, 'Pick a calendar from the list; it may have been deleted.');
     return hit;
   }
 
@@ -122,7 +122,7 @@ export class App {
 }
 
 function mustOwn(cal: Calendar): void {
-  if (!cal.owned) throw new UsageError(`"${inert(calendarName(cal))}" is shared with you; only its owner can change who has access`);
+  if (!cal.owned) throw new UsageError(`"${inertLine(calendarName(cal))}" is shared with you; only its owner can change who has access`);
 }
 
 /** Every address in the form, split on commas (the email field takes several), validated here again. */

@@ -2,7 +2,7 @@ import { withSession, type GlobalFlags } from '../connect.js';
 import { paint, printJson } from '../output.js';
 import { calendarName } from '../../discovery/calendars.js';
 import type { Capabilities } from '../../discovery/capabilities.js';
-import { inert } from '../../util/inert.js';
+import { inert, inertLine } from '../../util/inert.js';
 
 function toJson(c: Capabilities) {
   return {
@@ -18,13 +18,13 @@ function toJson(c: Capabilities) {
 
 function print(c: Capabilities): void {
   const out = process.stdout;
-  out.write(`${paint(out, 'bold', inert(calendarName(c.calendar)))}  ${c.calendar.url.href}\n`);
-  out.write(`  Server: ${c.product.id} (${inert(c.product.evidence)})\n`);
-  for (const q of c.quirks) out.write(`         ${paint(out, 'dim', `known quirk: ${inert(q.seen)}`)}\n`);
+  out.write(`${paint(out, 'bold', inertLine(calendarName(c.calendar)))}  ${c.calendar.url.href}\n`);
+  out.write(`  Server: ${c.product.id} (${inertLine(c.product.evidence)})\n`);
+  for (const q of c.quirks) out.write(`         ${paint(out, 'dim', `known quirk: ${inertLine(q.seen)}`)}\n`);
   for (const m of c.mechanisms) {
     const mark = m.available ? paint(out, 'green', 'yes') : paint(out, 'red', 'no ');
     out.write(`  ${mark}  ${m.name} (${m.spec}): ${m.request.method} of ${m.request.body}${m.id === c.preferred ? '  ← default' : ''}\n`);
-    for (const e of m.evidence) out.write(`         ${paint(out, 'dim', inert(e))}\n`);
+    for (const e of m.evidence) out.write(`         ${paint(out, 'dim', inertLine(e))}\n`);
   }
   if (!c.preferred) out.write('  This calendar cannot be shared over CalDAV on this server.\n');
   out.write(`  Scheduling: ${c.scheduling.advertised.join(', ') || 'not advertised'}. ${c.scheduling.note}\n\n`);

@@ -4,7 +4,7 @@ import { accessLabel, RESULT_LABEL } from '../../sharing/types.js';
 import type { CalendarVerdict, PlanReport } from '../../plans/apply.js';
 import type { Action, PersonDiff } from '../../plans/diff.js';
 import { paint, table } from '../output.js';
-import { inert } from '../../util/inert.js';
+import { inert, inertLine } from '../../util/inert.js';
 
 const ACTION: Record<Action, string> = {
   add: 'to add',
@@ -27,7 +27,7 @@ const STATUS: Record<CalendarVerdict['status'], string> = {
 };
 
 const lvl = (l: PersonDiff['now'] | 'other') => accessLabel(l);
-const title = (v: CalendarVerdict) => (v.calendar ? `${inert(calendarName(v.calendar))}  ${v.calendar.url.pathname}` : inert(v.ref));
+const title = (v: CalendarVerdict) => (v.calendar ? `${inertLine(calendarName(v.calendar))}  ${v.calendar.url.pathname}` : inertLine(v.ref));
 
 export function printReport(r: PlanReport): void {
   const out = process.stdout;

@@ -7,7 +7,7 @@ import { mechanismName } from '../../sharing/registry.js';
 import { RESULT_LABEL, accessLabel, type Level } from '../../sharing/types.js';
 import { VerificationError } from '../../errors.js';
 import { paint, table } from '../output.js';
-import { inert } from '../../util/inert.js';
+import { inert, inertLine } from '../../util/inert.js';
 import type { Guidance } from '../../invitations/steps.js';
 
 const lvl = accessLabel;
@@ -47,7 +47,7 @@ export function printOutcome(o: ChangeOutcome, next?: GuidanceMap): void {
       out.write(`${r.method} ${r.url.href}\n${Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${r.body}\n\n`);
     }
   } else {
-    process.stderr.write(`"${inert(calendarName(o.calendar))}" via ${(o.used.length ? o.used : [o.mechanism]).map(mechanismName).join(' and ')}, checked by reading it back:\n`);
+    process.stderr.write(`"${inertLine(calendarName(o.calendar))}" via ${(o.used.length ? o.used : [o.mechanism]).map(mechanismName).join(' and ')}, checked by reading it back:\n`);
   }
   out.write(
     table(
@@ -118,7 +118,7 @@ export function printSharees(list: CalendarSharees[], delegates: readonly Delega
   const out = process.stdout;
   let inherited = false;
   for (const { calendar, sharees, fromHome } of list) {
-    out.write(`${paint(out, 'bold', inert(calendarName(calendar)))}  ${calendar.url.href}\n`);
+    out.write(`${paint(out, 'bold', inertLine(calendarName(calendar)))}  ${calendar.url.href}\n`);
     const ds = calendar.owned ? delegates : [];
     if (sharees.length === 0 && ds.length === 0) {
       out.write('  not shared with anyone\n\n');

@@ -1,12 +1,11 @@
 // The scriptable equivalent of an interactive session, shown in the summary so the next run can
 // skip the questions (gh does the same). Pure: flags in, one shell-safe line out. Secrets never
 // appear: calshare takes none on the command line.
+import { shellWord } from '../../util/inert.js';
 
-/** POSIX shell quoting: bare when every character is safe, otherwise single quotes. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9@%+=:,./_-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+/** One word of the line, shell-quoted and inert: server text (a display name) may hold terminal
+ *  escapes or line breaks, which must neither reach the terminal nor break the command (util/inert.ts). */
+export const shellQuote = shellWord;
 
 /** Where the session came from, repeated so the line works on its own. */
 export interface Origin {

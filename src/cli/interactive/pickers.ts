@@ -4,7 +4,7 @@ import { calendarName, type Calendar } from '../../discovery/calendars.js';
 import type { CalendarSharees } from '../../sharing/engine.js';
 import { originOf } from '../../sharing/sharees.js';
 import { LEVEL_LABEL, type Sharee } from '../../sharing/types.js';
-import { inert } from '../../util/inert.js';
+import { inert, inertLine } from '../../util/inert.js';
 
 export interface Choice<T> {
   value: T;
@@ -16,7 +16,7 @@ const people = (n: number) => (n === 0 ? 'not shared' : n === 1 ? '1 person' : `
 
 /** One aligned row per calendar: name, how many people have access, URL. */
 export function calendarChoices(list: CalendarSharees[]): Choice<CalendarSharees>[] {
-  const names = list.map((c) => inert(calendarName(c.calendar)));
+  const names = list.map((c) => inertLine(calendarName(c.calendar)));
   const counts = list.map((c) => people(c.sharees.length));
   const w1 = Math.max(0, ...names.map((n) => n.length));
   const w2 = Math.max(0, ...counts.map((n) => n.length));
@@ -28,7 +28,7 @@ const invite = (s: Sharee) => s.status ?? (originOf(s) === 'acl' ? 'access list'
 
 /** One aligned row per person; people the server names only by principal cannot be picked by address. */
 export function shareeChoices(sharees: Sharee[]): Choice<string>[] {
-  const who = sharees.map((s) => inert(s.email ?? s.principal ?? '?'));
+  const who = sharees.map((s) => inertLine(s.email ?? s.principal ?? '?'));
   const w1 = Math.max(0, ...who.map((n) => n.length));
   const w2 = Math.max(0, ...sharees.map((s) => shareeLevel(s).length));
   return sharees.flatMap((s, i) =>

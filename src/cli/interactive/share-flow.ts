@@ -9,7 +9,7 @@ import { checkPeople, checkSpelling } from '../../people/check.js';
 import { sharedBefore } from '../../people/suggest.js';
 import { LEVEL_LABEL, type Level } from '../../sharing/types.js';
 import { UsageError } from '../../errors.js';
-import { inert } from '../../util/inert.js';
+import { inert, inertLine } from '../../util/inert.js';
 import { CancelledError } from './cancel.js';
 import { commandLine, type Origin } from './command-line.js';
 import { calendarChoices, calendarRef, splitEmails } from './pickers.js';
@@ -75,10 +75,10 @@ export async function askShare(s: Session, given: ShareGiven, origin: Origin): P
       ]));
     const line = commandLine('share', [calendarRef(cal, await s.calendars()), ...emails], [level === 'edit' ? '--edit' : '--view', ...(given.via ? ['--via', given.via] : [])], origin);
     clack.note(
-      [`Calendar  ${inert(calendarName(cal))}  ${cal.url.href}`, `People    ${emails.join(', ')}`, `Access    ${LEVEL_LABEL[level]}`, '', 'Same as:', `  ${line}`].join('\n'),
+      [`Calendar  ${inertLine(calendarName(cal))}  ${cal.url.href}`, `People    ${emails.join(', ')}`, `Access    ${LEVEL_LABEL[level]}`, '', 'Same as:', `  ${line}`].join('\n'),
       'Summary',
     );
-    if (!(await ask.confirm(`Share "${inert(calendarName(cal))}" ${LEVEL_LABEL[level]} with ${emails.length === 1 ? emails[0] : `${emails.length} people`}?`))) {
+    if (!(await ask.confirm(`Share "${inertLine(calendarName(cal))}" ${LEVEL_LABEL[level]} with ${emails.length === 1 ? emails[0] : `${emails.length} people`}?`))) {
       throw new CancelledError('declined');
     }
     return { cal, emails, level };

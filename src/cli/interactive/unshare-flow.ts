@@ -7,7 +7,7 @@ import { listSharees, type CalendarSharees } from '../../sharing/engine.js';
 import { parseEmails } from '../../sharing/identity.js';
 import { originOf } from '../../sharing/sharees.js';
 import { UsageError } from '../../errors.js';
-import { inert } from '../../util/inert.js';
+import { inert, inertLine } from '../../util/inert.js';
 import { table } from '../output.js';
 import { CancelledError } from './cancel.js';
 import { commandLine, type Origin } from './command-line.js';
@@ -30,7 +30,7 @@ export interface UnshareAnswers {
 async function pickShared(ask: Prompter, s: Session, given: string | undefined): Promise<CalendarSharees> {
   if (given) {
     const one = (await listSharees(s, await s.resolveCalendar(given)))[0]!;
-    if (one.sharees.length === 0) throw new UsageError(`"${inert(calendarName(one.calendar))}" is not shared with anyone`, 'Nothing to take back.');
+    if (one.sharees.length === 0) throw new UsageError(`"${inertLine(calendarName(one.calendar))}" is not shared with anyone`, 'Nothing to take back.');
     return one;
   }
   const shared = (await listSharees(s)).filter((c) => c.sharees.length > 0);
@@ -47,7 +47,7 @@ export async function askUnshare(s: Session, given: UnshareGiven, origin: Origin
   return promptFlow(async (ask) => {
     clack.intro('calshare unshare');
     const picked = await pickShared(ask, s, given.calendar);
-    const name = inert(calendarName(picked.calendar));
+    const name = inertLine(calendarName(picked.calendar));
     clack.note(accessTable(picked), `Who has access to "${name}"`);
     const who: string[] | 'all' = given.all
       ? 'all'
