@@ -50,6 +50,8 @@ export type PlanPerson = z.infer<typeof person>;
 const calendar = z
   .object({
     calendar: z.string().min(1).max(2000),
+    /** A configured account (`calshare login --account NAME`) when the calendar is on another server. */
+    account: z.preprocess(blankToUndefined, z.string().max(200).optional()),
     /** The display name, written by the export next to the path; ignored when `calendar` is given. */
     name: text,
     sharees: z.array(person).max(10_000).default([]),
