@@ -38,6 +38,8 @@ export const P = {
   ocOwner: qn(NS.OC, 'owner-principal'),
   ocReadOnly: qn(NS.OC, 'read-only'),
   ncOwnerName: qn('http://nextcloud.com/ns', 'owner-displayname'),
+  // RFC 3253 §3.1.5: reports are how some servers offer sharing (SOGo's acl-query, SOGO.md §2).
+  supportedReports: D('supported-report-set'),
 } as const;
 
 /**

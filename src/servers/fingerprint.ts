@@ -46,14 +46,15 @@ const RULES: readonly Rule[] = [
   },
   // DAViCal 1.1.12 sends X-DAViCal-Version on every answer but 401s (staging/DAVICAL.md).
   { id: 'davical', test: first(productHeader('x-davical-version'), serverHeader(/davical/i)) },
-  // SOGo 5.8 answers as "SOPE 4.9.37/WebDAV" (staging/SOGO.md).
-  { id: 'sogo', test: first(serverHeader(/^SOPE\b|sogo/i)) },
+  // SOGo 5.8 answers as "SOPE 4.9.37/WebDAV" (staging/SOGO.md), but its OPTIONS answer has no Server
+  // header; every answer carries Sogo-Request-Duration.
+  { id: 'sogo', test: first(productHeader('sogo-request-duration'), serverHeader(/^SOPE\b|sogo/i)) },
   { id: 'nextcloud', test: first(davClass('nextcloud-checksum-update'), davClass('nc-calendar-search'), davClass('oc-resource-sharing')) },
   { id: 'sabredav', test: first(productHeader('x-sabre-version'), serverHeader(/sabre/i)) },
 ];
 
 /** Response headers that name a product; options() keeps these for fingerprint(). */
-export const PRODUCT_HEADERS = ['x-davical-version', 'x-sabre-version'] as const;
+export const PRODUCT_HEADERS = ['x-davical-version', 'x-sabre-version', 'sogo-request-duration'] as const;
 
 export function fingerprint(server: ServerOptions, cal?: Calendar): Fingerprint {
   const syncToken = (cal && textOf(prop(cal.props, SYNC_TOKEN))) ?? '';

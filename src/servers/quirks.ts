@@ -47,6 +47,11 @@ export type Quirk = Seen &
         kind: 'not-calendars';
         segments: string[];
       }
+    | /** A mechanism's state is computed by the server from another record and overstates or misnames access: read no grants from it. */ {
+        kind: 'derived-state';
+        mechanism: string;
+        why: string;
+      }
   );
 
 export type QuirkKind = Quirk['kind'];
@@ -84,11 +89,31 @@ export const QUIRKS: Record<ServerId, readonly Quirk[]> = {
   // Slot for the Nextcloud helper: e.g. { kind: 'allow-omits', methods: ['POST'], seen: 'Nextcloud 31: Allow lacks POST, yet POST oc:share shares' },
   //   { kind: 'broken', mechanism: 'cs', why: 'CS:share answers 501', seen: '…' }.
   nextcloud: [],
-  // Slot for the SOGo helper: e.g. { kind: 'propfind-poison', props: ['{…}…'], seen: 'SOGo 5.8: Depth-1 home PROPFIND 501s when asked for …' }.
   sogo: [
     {
       kind: 'proxy-members-derived',
       seen: 'SOGo 5.8: frank, given view on dave\'s personal calendar by acl-query and subscribed to it, is listed in /SOGo/dav/dave/calendar-proxy-read/ group-member-set although nothing was delegated; a PROPPATCH of the group sets roles on every calendar and subscribes',
+    },
+    {
+      kind: 'derived-state',
+      mechanism: 'acl',
+      why: "SOGo computes DAV:acl from its acl-query roles; people's access is read from acl-query user-list and roles",
+      seen:
+        'SOGo 5.8.0: DAV:acl shows an ACE for <D:authenticated/> claiming read, yet users without a role get 404; ' +
+        'one ACE per user-list entry with privileges derived from the roles, also for stored uids that name nobody; ' +
+        'any sharee with read can read the whole DAV:acl without read-acl',
+    },
+    {
+      kind: 'broken',
+      mechanism: 'acl',
+      why: 'the ACL method answers 405 though DAV: advertises access-control',
+      seen: 'SOGo 5.8.0: ACL on a calendar -> 405 with an empty body; Allow lists no ACL; DAV:acl is read-only',
+    },
+    {
+      // Handled by the listing for every server (discovery/calendars.ts falls back on a whole-request refusal).
+      kind: 'propfind-poison',
+      props: ['{DAV:}acl'],
+      seen: 'SOGo 5.8.0: PROPFIND Depth 1 of the calendar home asking for DAV:acl -> 501 with an empty body (the personal.ics/personal.xml export views fail it); Depth 0 on the calendar answers it',
     },
   ],
   sabredav: [],

@@ -99,18 +99,28 @@ interface State {
   fetched: FetchedState;
 }
 
+/** Rounds of state reads a mechanism may ask for (SOGo: user-list, then roles). */
+const MAX_STATE_ROUNDS = 3;
+
 /**
- * Reads the state that is not a listing property: one request per mechanism that asks for one on
- * this calendar (none for CS, draft-pot or ACL, whose state the listing carries).
+ * Reads the state that is not a listing property, round by round, for each mechanism that asks for
+ * it on this calendar (none for CS, draft-pot or ACL, whose state the listing carries).
  */
 export async function readState(session: Session, cal: Calendar, ctx: MechanismContext): Promise<FetchedState> {
-  const wanted = MECHANISMS.flatMap((m) => {
-    const req = m.stateRequest?.(cal, ctx);
-    return req ? [[m.id, req] as const] : [];
-  });
-  if (wanted.length === 0) return NO_FETCHED_STATE;
-  const bodies = await Promise.all(wanted.map(async ([id, req]) => [id, (await session.transport.send({ ...req })).body] as const));
-  return new Map(bodies);
+  const fetched = new Map<MechanismId, string[]>();
+  await Promise.all(
+    MECHANISMS.map(async (m) => {
+      if (!m.stateRequests) return;
+      const answered: string[] = [];
+      for (let round = 0; round < MAX_STATE_ROUNDS; round++) {
+        const reqs = m.stateRequests(cal, ctx, answered);
+        if (reqs.length === 0) break;
+        answered.push(...(await Promise.all(reqs.map(async (req) => (await session.transport.send({ ...req })).body))));
+      }
+      if (answered.length) fetched.set(m.id, answered);
+    }),
+  );
+  return fetched.size ? fetched : NO_FETCHED_STATE;
 }
 
 function choose(caps: Capabilities, via: MechanismId | undefined, owner: string, emails: string[], level: Level | 'none'): Mechanism {

@@ -5,13 +5,14 @@ import type { Calendar } from '../discovery/calendars.js';
 import { sameResource } from '../discovery/propfind.js';
 import type { Identity } from './identity.js';
 import { MECHANISMS } from './registry.js';
+import { quirksOf } from '../servers/quirks.js';
 import type { Grant, Level, MechanismContext, MechanismId, Sharee } from './types.js';
 
 /**
  * Bodies of the state requests mechanisms asked for (Mechanism.stateRequest), by mechanism id: state
  * that is not a listing property. Empty for mechanisms whose state the listing carries.
  */
-export type FetchedState = ReadonlyMap<MechanismId, string>;
+export type FetchedState = ReadonlyMap<MechanismId, readonly string[]>;
 export const NO_FETCHED_STATE: FetchedState = new Map();
 
 const RANK: Record<Level | 'other' | 'none', number> = { none: 0, other: 1, read: 2, edit: 3 };
@@ -40,9 +41,11 @@ export function findSharee(sharees: readonly Sharee[], who: Identity): Sharee | 
 }
 
 export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Grant[] {
-  return MECHANISMS.flatMap((m) => {
-    const body = fetched.get(m.id);
-    return body !== undefined && m.parseState ? m.parseState(cal, body, ctx) : m.grants(cal, ctx);
+  // A state the server computes from another record (SOGo's DAV:acl from its roles) is not a grant of its own.
+  const derived = new Set(quirksOf(ctx.quirks, 'derived-state').map((q) => q.mechanism));
+  return MECHANISMS.filter((m) => !derived.has(m.id)).flatMap((m) => {
+    const bodies = fetched.get(m.id);
+    return bodies !== undefined && m.parseState ? m.parseState(cal, bodies, ctx) : m.grants(cal, ctx);
   });
 }
 

@@ -135,11 +135,13 @@ export interface Mechanism {
    */
   plan(cal: Calendar, changes: readonly Change[], ctx: MechanismContext): PlannedRequest[];
   /**
-   * For state that is not a listing property (SOGo's acl-query roles): the read request, or undefined
-   * when there is nothing to read for this calendar. The engine sends it; parseState reads the body.
+   * For state that is not a listing property (SOGo's acl-query): the read requests of the next round,
+   * given the bodies of the earlier rounds in order (none at first); [] when there is nothing (more)
+   * to read on this calendar. SOGo needs two rounds: user-list, then one `roles` per listed user.
+   * The engine sends them; parseState reads all the bodies.
    */
-  stateRequest?(cal: Calendar, ctx: MechanismContext): PlannedRequest | undefined;
-  parseState?(cal: Calendar, body: string, ctx: MechanismContext): Grant[];
+  stateRequests?(cal: Calendar, ctx: MechanismContext, answered: readonly string[]): PlannedRequest[];
+  parseState?(cal: Calendar, answered: readonly string[], ctx: MechanismContext): Grant[];
   /** Extra detection evidence (e.g. ACL: is DAV:acl readable, is write-acl held). */
   detect?(cal: Calendar, server: ServerOptions): Evidence;
 

@@ -23,6 +23,15 @@ export const el = (q: QName, ...children: (XmlNode | string | undefined | false)
   children: children.filter((c): c is XmlNode | string => c !== undefined && c !== false),
 });
 
+/** An element with un-namespaced attributes; values go through the same escape() as text. */
+export const elWith = (q: QName, attrs: Readonly<Record<string, string>>, ...children: (XmlNode | string | undefined | false)[]): XmlNode => ({
+  ...el(q, ...children),
+  attrs,
+});
+
+// XML 1.0 §2.3 Name, restricted to ASCII: attribute names are ours, never data.
+const ATTR_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
 // XML 1.0 §2.2 Char: anything outside cannot be carried by a document at all, escaped or not.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
@@ -60,7 +69,10 @@ export function serialize(root: XmlNode): string {
   collect(root);
   const decls = [...prefixes].filter(([uri]) => uri !== XML_NS).map(([uri, p]) => ` xmlns:${p}="${escapeText(uri)}"`).join('');
   const attrs = (n: XmlNode) =>
-    Object.entries(n.attrs ?? {}).map(([k, v]) => ` ${k}="${escapeText(v)}"`).join('') +
+    Object.entries(n.attrs ?? {}).map(([k, v]) => {
+      if (!ATTR_NAME.test(k)) throw new XmlBuildError(`"${k}" is not an attribute name`);
+      return ` ${k}="${escapeText(v)}"`;
+    }).join('') +
     (n.nsAttrs ?? []).map((a) => ` ${prefixes.get(a.ns)}:${a.name}="${escapeText(a.value)}"`).join('');
   const write = (n: XmlNode, isRoot: boolean): string => {
     const tag = n.ns === '' ? n.name : `${prefixes.get(n.ns)}:${n.name}`;

@@ -5,6 +5,7 @@ export const NS = {
   CS: 'http://calendarserver.org/ns/', // Apple caldav-sharing.txt
   ICAL: 'http://apple.com/ns/ical/', // calendar-color
   OC: 'http://owncloud.org/ns',
+  INVERSE: 'urn:inverse:params:xml:ns:inverse-dav', // SOGo's DAV extensions (acl-query)
 } as const;
 
 /** Prefixes we declare on the bodies we build; readers never rely on them. */
@@ -14,6 +15,7 @@ export const PREFERRED_PREFIX: Readonly<Record<string, string>> = {
   [NS.CS]: 'cs',
   [NS.ICAL]: 'ical',
   [NS.OC]: 'oc',
+  [NS.INVERSE]: 'inv',
 };
 
 export interface QName {

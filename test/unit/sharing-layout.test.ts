@@ -44,7 +44,7 @@ describe('src/sharing/mechanisms', () => {
       assert.match(m.id, /^[a-z][a-z-]*$/);
       assert.ok(m.name && m.spec && m.contentType && m.request.body, `${m.id} names itself, its spec and its request`);
       assert.ok(m.stateProps.length > 0 || m.detect, `${m.id} has state properties or its own detection`);
-      assert.equal(Boolean(m.stateRequest), Boolean(m.parseState), `${m.id}: stateRequest and parseState come together`);
+      assert.equal(Boolean(m.stateRequests), Boolean(m.parseState), `${m.id}: stateRequests and parseState come together`);
     }
   });
 
