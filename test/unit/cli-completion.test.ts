@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/staging.js';
 import { Tty } from '../helpers/tty.js';
+import { VIA_CHOICES } from '../../src/cli/via.js';
 
 let dir: string;
 const scripts: Record<string, string> = {};
@@ -44,7 +45,8 @@ test('bash: commands, flags of the command being typed, flag values, shells', ()
   assert.deepEqual(bashComplete(['calshare', '--url', 'https://x/', 'uns']), ['unshare'], 'a flag value is not taken for the command');
   assert.deepEqual(bashComplete(['calshare', 'share', '--v']), ['--verbose', '--version', '--via', '--view']);
   assert.deepEqual(bashComplete(['calshare', 'unshare', '--al']), ['--all']);
-  assert.deepEqual(bashComplete(['calshare', 'share', '--via', '']), ['acl', 'cs', 'resource-sharing']);
+  // Every registered mechanism (src/cli/via.ts mirrors the registry), as bash sorts them.
+  assert.deepEqual(bashComplete(['calshare', 'share', '--via', '']), [...VIA_CHOICES].sort());
   assert.deepEqual(bashComplete(['calshare', 'completion', '']), ['bash', 'fish', 'zsh']);
   assert.ok(!bashComplete(['calshare', '']).includes('__accounts'), 'hidden helpers are not offered');
 });

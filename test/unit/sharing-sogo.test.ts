@@ -112,8 +112,8 @@ describe('acl-query: detection, state reads and writes', () => {
 
 describe('XML builder: attributes', () => {
   it('escapes values like text and refuses names that are not XML names', () => {
-    assert.match(serialize(elWith(qn('urn:x', 'a'), { user: 'a"b<c&' })), /<ns0:a xmlns:ns0="urn:x" user="a&#34;b&#60;c&#38;"\/>/);
+    assert.match(serialize(elWith(qn('urn:x', 'a'), { user: 'a"b<c&' })), /<(\w+):a xmlns:\1="urn:x" user="a&#34;b&#60;c&#38;"\/>/);
     assert.throws(() => serialize(elWith(qn('urn:x', 'a'), { 'bad name': 'x' })), XmlBuildError);
-    assert.equal(serialize(el(qn('urn:x', 'a'))), '<?xml version="1.0" encoding="utf-8"?>\n<ns0:a xmlns:ns0="urn:x"/>');
+    assert.match(serialize(el(qn('urn:x', 'a'))), /<(\w+):a xmlns:\1="urn:x"\/>$/);
   });
 });
