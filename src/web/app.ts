@@ -46,6 +46,8 @@ export class App {
         cal = await this.calendar(r.query.get('path'));
         return this.page(r, calendarName(cal), await this.calendarView(r, cal));
       }
+      if (r.path === '/delegates' && r.method === 'GET') return this.page(r, 'Delegates', await this.delegatesView(r));
+      if (r.method === 'POST' && r.path.startsWith('/delegates/')) return await this.delegatesAction(r);
       if (r.method === 'POST' && r.path.startsWith('/calendar/')) {
         cal = await this.calendar(r.form.get('path'));
         const action = ACTIONS[r.path];
@@ -109,7 +111,45 @@ export class App {
 
   async calendarView(r: AppRequest, cal: Calendar, slots: { result?: Html; confirm?: Html } = {}): Promise<Html> {
     const [ctx, [listed]] = await Promise.all([context(this.session), listSharees(this.session, cal)]);
-    return calendarPage({ csrf: r.csrf, calendar: cal }, listed!, ctx.layout?.domains[0], slots);
+    const delegates = await this.foldDelegates([listed!]);
+    const { delegatesNote } = await import('./delegates.js');
+    return html`${calendarPage({ csrf: r.csrf, calendar: cal }, listed!, ctx.layout?.domains[0], slots)}${delegatesNote(delegates)}`;
+  }
+
+  /** Delegates reach this calendar too: listed apart, marked "all calendars" (never fails the page). */
+  async foldDelegates(list: Awaited<ReturnType<typeof listSharees>>) {
+    const { withDelegates } = await import('../delegation/audit.js');
+    return withDelegates(this.session, list).catch(() => []);
+  }
+
+  async delegatesView(r: AppRequest, slots: { result?: Html; confirm?: Html } = {}): Promise<Html> {
+    const { delegatesPage } = await import('./delegates.js');
+    const ctx = await context(this.session);
+    return delegatesPage(this.session, r.csrf, ctx.layout?.domains[0], slots);
+  }
+
+  /** The Delegates panel's POSTs: a confirm step, or a verified result plus the list as read back. */
+  async delegatesAction(r: AppRequest): Promise<Reply> {
+    const { DELEGATES_ACTIONS, confirmUndelegate, delegatesList } = await import('./delegates.js');
+    const action = DELEGATES_ACTIONS[r.path];
+    if (!action) return this.fail(r, refusal(404, 'No such page', 'calshare has no page at this address.'));
+    try {
+      const done = await action(this.session, r.form);
+      if (done.kind === 'confirm') {
+        const confirm = confirmUndelegate(r.csrf, done.who);
+        if (r.htmx) return { status: 200, body: html`${confirm}<div id="result" aria-live="polite" hx-swap-oob="true"></div>` };
+        return this.page(r, 'Delegates', await this.delegatesView(r, { confirm }));
+      }
+      const status = done.ok ? 200 : 502;
+      if (!r.htmx) return { status, body: layout('Delegates', r.csrf, this.who, await this.delegatesView(r, { result: done.body })) };
+      const { listDelegates } = await import('../delegation/delegation.js');
+      const { delegates } = await listDelegates(this.session);
+      return { status, body: html`${done.body}${delegatesList(r.csrf, delegates, { oob: true })}` };
+    } catch (e) {
+      const p = problem(e);
+      if (r.htmx) return this.fail(r, p);
+      return { status: p.status, body: layout('Delegates', r.csrf, this.who, await this.delegatesView(r, { result: p.body }).catch(() => p.body)) };
+    }
   }
 
   /** After a change: the verified result, plus the who-has-access list as the read-back shows it. */
@@ -117,6 +157,7 @@ export class App {
     const status = ok ? 200 : 502;
     if (!r.htmx) return { status, body: layout(calendarName(cal), r.csrf, this.who, await this.calendarView(r, cal, { result })) };
     const [listed] = await listSharees(this.session, cal);
+    await this.foldDelegates([listed!]);
     return { status, body: html`${result}${shareesSection({ csrf: r.csrf, calendar: cal }, listed!, { oob: true })}` };
   }
 }

@@ -67,6 +67,7 @@ export function calendarList(items: ListedCalendar[]): Html {
     <td data-label="Shared with">${sharees === undefined ? '—' : sharees === 0 ? 'nobody' : sharees === 1 ? '1 person' : `${sharees} people`}</td>
   </tr>`);
   return html`<h1>Your calendars</h1>
+<p class="delegates-link"><a href="delegates">Delegates</a> <span class="help">— people with access to all your calendars at once</span></p>
 ${
   items.length === 0
     ? html`<p>This account has no calendars.</p>`

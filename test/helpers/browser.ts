@@ -22,9 +22,11 @@ export interface RunningUi {
 /** The CLI under test; CALSHARE_TEST_CLI points at another build (e.g. a deliberately broken copy, to see the tests fail). */
 const CLI = process.env.CALSHARE_TEST_CLI ?? `${ROOT}/dist/cli/main.js`;
 
-export function startUi(user: User, serverUrl = CYRUS.url, extraArgs: string[] = []): Promise<RunningUi> {
+/** `user` is a staging user; others (the new servers' dave, erin, frank) have the password `<user>-pw`. */
+export function startUi(user: User | string, serverUrl = CYRUS.url, extraArgs: string[] = []): Promise<RunningUi> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', CALSHARE_PASSWORD: USERS[user] })) if (v !== undefined) env[k] = v;
+  const password = (USERS as Record<string, string>)[user] ?? `${user}-pw`;
+  for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', CALSHARE_PASSWORD: password })) if (v !== undefined) env[k] = v;
   const child = spawn(process.execPath, [CLI, 'ui', '--no-open', '--port', '0', '--url', serverUrl, '--username', user, ...extraArgs], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
