@@ -42,6 +42,7 @@ export class App {
     try {
       if (r.method === 'GET' && r.path === '/') return this.page(r, 'Calendars', await this.list());
       if (r.path === '/plan' || r.path.startsWith('/plan/')) return await this.plan(r);
+      if (r.path === '/shared' || r.path.startsWith('/shared/')) return await this.shared(r);
       if (r.path === '/calendar' && r.method === 'GET') {
         cal = await this.calendar(r.query.get('path'));
         return this.page(r, calendarName(cal), await this.calendarView(r, cal));
@@ -82,6 +83,22 @@ export class App {
       return { status: p.status, body: layout('Sharing plan', r.csrf, this.who, html`${planForm(r.csrf, text, prune)}${p.body}`) };
     }
     return r.htmx ? { status: 200, body } : this.page(r, 'Sharing plan', html`${planForm(r.csrf, text, prune)}${body}`);
+  }
+
+  /** "Shared with me": invitations and calendars of others; a failed action shows on the same page. */
+  async shared(r: AppRequest): Promise<Reply> {
+    const { sharedWithMePage, SHARED_ACTIONS } = await import('./shared-with-me.js');
+    if (r.method === 'GET' && r.path === '/shared') return this.page(r, 'Shared with me', await sharedWithMePage(this.session, r.csrf));
+    const action = r.method === 'POST' ? SHARED_ACTIONS[r.path] : undefined;
+    if (!action) return this.fail(r, refusal(404, 'No such page', 'calshare has no page at this address.'));
+    let slots;
+    try {
+      slots = await action(this.session, r.form, r.csrf);
+    } catch (e) {
+      const p = problem(e);
+      return { status: p.status, body: layout('Shared with me', r.csrf, this.who, await sharedWithMePage(this.session, r.csrf, { result: p.body })) };
+    }
+    return this.page(r, 'Shared with me', await sharedWithMePage(this.session, r.csrf, slots));
   }
 
   page(r: AppRequest, title: string, main: Html): Reply {

@@ -45,7 +45,7 @@ export function layout(title: string, csrf: string, who: Who, main: Html): Html 
 <script src="static/htmx.min.js" defer></script>
 </head>
 <body hx-headers="${JSON.stringify({ 'x-csrf-token': csrf })}">
-<header class="top"><a href="./" class="brand">calshare</a> <span class="who">${who.user} on ${who.server}</span></header>
+<header class="top"><a href="./" class="brand">calshare</a> <nav class="views"><a href="./">My calendars</a> <a href="shared">Shared with me</a></nav> <span class="who">${who.user} on ${who.server}</span></header>
 <main>
 ${main}
 </main>
