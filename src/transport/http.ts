@@ -34,6 +34,9 @@ export interface TraceEntry {
   url: string;
   status: number | string;
   ms: number;
+  /** Bytes of the request body and of the response body (headers not counted), for benchmarks. */
+  sent?: number;
+  received?: number;
 }
 
 export interface DavRequest {
@@ -164,8 +167,9 @@ export class Transport {
     }
     const n = ++this.#count;
     const started = performance.now();
-    const trace = (status: number | string) =>
-      onTrace?.({ n, method: req.method, url: url.href, status, ms: Math.round(performance.now() - started) });
+    const sent = req.body === undefined ? 0 : Buffer.byteLength(req.body);
+    const trace = (status: number | string, received = 0) =>
+      onTrace?.({ n, method: req.method, url: url.href, status, ms: Math.round(performance.now() - started), sent, received });
     try {
       const res = await this.#agent.request({
         origin: url.origin,
@@ -176,7 +180,7 @@ export class Transport {
         signal: AbortSignal.timeout(timeoutMs),
       });
       const body = await readCapped(res.body, maxBodyBytes, url);
-      trace(res.statusCode);
+      trace(res.statusCode, onTrace ? Buffer.byteLength(body) : 0);
       return { status: res.statusCode, headers: res.headers, body, url };
     } catch (e) {
       // Classified first, so --verbose says "timeout" rather than an AbortSignal's bare DOMException code.

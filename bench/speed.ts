@@ -1,0 +1,162 @@
+// Issue 14: calshare next to the protocol floor at 10, 100 and 500 people, on staging Cyrus, plus
+// one share + revoke row on each other staged server that can share. The floor is the same change or
+// read sent by hand as one request in the same run (no discovery, no look-ups, no read-back): what
+// no client can do with less. calshare runs cold (a new session per command, as the CLI does), with
+// the calendar named by URL. Prints figures and each goal with its ratio; asserts nothing.
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import { Session } from '../src/session.js';
+import { basicCredentials } from '../src/credentials/basic.js';
+import { listSharees, share, unshare } from '../src/sharing/engine.js';
+import { MECHANISMS } from '../src/sharing/registry.js';
+import type { TraceEntry } from '../src/transport/http.js';
+import { deleteCalendar, freshCalendar } from '../test/helpers/dav.js';
+import { CYRUS, DAVICAL, SOGO, USERS, ensureCyrusUsers, ensureStaging } from '../test/helpers/staging.js';
+
+const SIZES = [10, 100, 500] as const;
+
+interface Figure {
+  requests: number;
+  bytes: number;
+  ms: number;
+  /** Client CPU (user + system) spent while the command ran, ms. */
+  cpu: number;
+}
+
+/** Runs `fn` with a fresh session (cold: discovery included) and measures it. */
+async function calshare<T>(url: string, user: string, pw: string, fn: (s: Session) => Promise<T>): Promise<Figure & { out: T }> {
+  const traces: TraceEntry[] = [];
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  // Long timeout: a 500-person CS:share takes Cyrus tens of seconds on a loaded machine.
+  const s = await Session.open({ url, credentials: basicCredentials(user, async () => pw), timeoutMs: 600_000, onTrace: (t) => traces.push(t) });
+  try {
+    const out = await fn(s);
+    const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    return { out, ms, cpu: (c.user + c.system) / 1000, requests: traces.length, bytes: traces.reduce((n, t) => n + (t.sent ?? 0) + (t.received ?? 0), 0) };
+  } finally {
+    await s.close();
+  }
+}
+
+/** One request by hand: the floor. */
+async function floor(user: string, pw: string, method: string, url: string, body: string, headers: Record<string, string> = {}): Promise<Figure> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const res = await request(url, {
+    method: method as 'GET',
+    headers: { authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`, 'content-type': 'text/xml; charset=utf-8', ...headers },
+    body,
+  });
+  const text = await res.body.text();
+  const ms = performance.now() - t0;
+  if (res.statusCode >= 300) throw new Error(`floor ${method} ${url} → ${res.statusCode} ${text.slice(0, 200)}`);
+  const c = process.cpuUsage(c0);
+  return { requests: 1, bytes: Buffer.byteLength(body) + Buffer.byteLength(text), ms, cpu: (c.user + c.system) / 1000 };
+}
+
+const CS_SHARE = (inner: string) => `<?xml version="1.0" encoding="utf-8"?><CS:share xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/">${inner}</CS:share>`;
+const csSet = (emails: string[]) => CS_SHARE(emails.map((e) => `<CS:set><D:href>mailto:${e}</D:href><CS:read/></CS:set>`).join(''));
+const csRemove = (emails: string[]) => CS_SHARE(emails.map((e) => `<CS:remove><D:href>mailto:${e}</D:href></CS:remove>`).join(''));
+/** What "who has access" needs: the invitations and the ACL (RFC 3744 §5.5, caldav-sharing §5.2.2). */
+const WHO_READ = `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop><CS:invite/><D:acl/></D:prop></D:propfind>`;
+
+function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const w = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
+}
+
+const kb = (b: number) => (b < 10240 ? `${b} B` : `${(b / 1024).toFixed(0)} KB`);
+const s2 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const row = (what: string, n: number, a: Figure, f: Figure): (string | number)[] => [
+  what, n, a.requests, f.requests, kb(a.bytes), kb(f.bytes), s2(a.ms), s2(f.ms), `${(a.ms / f.ms).toFixed(2)}×`, `${a.cpu.toFixed(0)} ms`,
+];
+const HEAD = ['operation', 'people', 'req', 'floor req', 'bytes', 'floor bytes', 'wall', 'floor wall', 'ratio', 'client CPU'];
+
+ensureStaging('cyrus');
+process.stdout.write('creating 500 numbered Cyrus users (fast when they exist)…\n');
+const numbered = ensureCyrusUsers(500).map((u) => `${u}@${CYRUS.domain}`);
+
+const rows: (string | number)[][] = [];
+const results = new Map<string, { a: Figure; f: Figure }>();
+for (const n of SIZES) {
+  const people = numbered.slice(0, n);
+  const mine = await freshCalendar('alice', `bench-speed-${randomUUID().slice(0, 8)}`);
+  const ref = await freshCalendar('alice', `bench-floor-${randomUUID().slice(0, 8)}`);
+  try {
+    const note = (what: string, a: Figure, f: Figure) => {
+      rows.push(row(what, n, a, f));
+      results.set(`${what}@${n}`, { a, f });
+    };
+    const sh = await calshare(CYRUS.url, 'alice', USERS.alice, async (s) => share(s, await s.resolveCalendar(mine.url), people, 'read'));
+    const shOk = sh.out.results.filter((r) => r.result === 'shared').length;
+    if (shOk !== n) process.stdout.write(`  (share ${n}: only ${shOk} verified)\n`);
+    note('share', sh, await floor('alice', USERS.alice, 'POST', ref.url, csSet(people)));
+    const one = await calshare(CYRUS.url, 'alice', USERS.alice, async (s) => listSharees(s, await s.resolveCalendar(mine.url)));
+    note('sharees CAL', one, await floor('alice', USERS.alice, 'PROPFIND', ref.url, WHO_READ, { depth: '0' }));
+    const all = await calshare(CYRUS.url, 'alice', USERS.alice, (s) => listSharees(s));
+    note('sharees (all)', all, await floor('alice', USERS.alice, 'PROPFIND', CYRUS.home('alice'), WHO_READ, { depth: '1' }));
+    const rv = await calshare(CYRUS.url, 'alice', USERS.alice, async (s) => unshare(s, await s.resolveCalendar(mine.url), 'all'));
+    const rvOk = rv.out.results.filter((r) => r.result === 'removed').length;
+    if (rvOk !== n) process.stdout.write(`  (revoke-all ${n}: ${rvOk} verified of ${rv.out.results.length})\n`);
+    note('revoke-all', rv, await floor('alice', USERS.alice, 'POST', ref.url, csRemove(people)));
+  } finally {
+    await deleteCalendar('alice', mine.url);
+    await deleteCalendar('alice', ref.url);
+  }
+}
+process.stdout.write(
+  `\nCyrus 3.6 (CalendarServer sharing), cold commands (new session, calendar named by URL) next to the floor:\n` +
+    `the same change or read sent by hand as one request (share/revoke: one CS:share POST; sharees: one PROPFIND of\n` +
+    `CS:invite + DAV:acl, Depth 0 on the calendar or Depth 1 on the home). Bytes are request + response bodies.\n` +
+    `One run each; wall times on a loaded machine are noisy, requests and bytes are not.\n${table(HEAD, rows)}\n`,
+);
+
+// Other staged servers that can share: one view-only share with bob and its revoke.
+const others: (string | number)[][] = [];
+const davicalRow = async () => {
+  ensureStaging('davical');
+  const url = `${DAVICAL.home('alice')}bench-${randomUUID().slice(0, 8)}/`;
+  const ref = `${DAVICAL.home('alice')}bench-floor-${randomUUID().slice(0, 8)}/`;
+  for (const u of [url, ref]) await floor('alice', 'alice-pw', 'MKCALENDAR', u, '');
+  try {
+    const sh = await calshare(DAVICAL.url, 'alice', 'alice-pw', async (s) => share(s, await s.resolveCalendar(url), ['bob@example.test'], 'read'));
+    // DAViCal upserts ACEs (quirk acl-upsert): one ACE is the whole change; an empty grant revokes.
+    const ace = (grant: string) => `<?xml version="1.0" encoding="utf-8"?><D:acl xmlns:D="DAV:"><D:ace><D:principal><D:href>${DAVICAL.principal('bob')}</D:href></D:principal><D:grant>${grant}</D:grant></D:ace></D:acl>`;
+    const read = '<D:privilege><D:read/></D:privilege><D:privilege><D:read-current-user-privilege-set/></D:privilege>';
+    others.push(row('DAViCal share bob', 1, sh, await floor('alice', 'alice-pw', 'ACL', ref, ace(read))));
+    const rv = await calshare(DAVICAL.url, 'alice', 'alice-pw', async (s) => unshare(s, await s.resolveCalendar(url), ['bob@example.test']));
+    others.push(row('DAViCal revoke bob', 1, rv, await floor('alice', 'alice-pw', 'ACL', ref, ace(''))));
+  } finally {
+    for (const u of [url, ref]) await floor('alice', 'alice-pw', 'DELETE', u, '').catch(() => undefined);
+  }
+};
+await davicalRow().catch((e) => others.push([`DAViCal: ${String(e?.message ?? e).split('\n')[0]}`, '', '', '', '', '', '', '', '', '']));
+const sogoCan = MECHANISMS.some((m) => m.id === 'acl-query');
+process.stdout.write(
+  `\nOther staged servers that can share, one person, cold:\n${table(HEAD, others)}\n` +
+    (sogoCan ? '' : `SOGo (${SOGO.url}): no row: its sharing mechanism (acl-query) is not registered on this branch.\n`) +
+    'Radicale and Xandikos cannot share; SabreDAV 1.8 only delegates (bench/plans.ts and the delegation tests cover those).\n',
+);
+
+// Issue 14 goals, each with its ratio. Timed goals compare medians of nothing (one run): read them as indications.
+const r = (k: string) => results.get(k)!;
+const ratio = (k: string) => r(k).a.ms / r(k).f.ms;
+const goals: [string, string, boolean | undefined][] = [
+  ['sharees CAL (100 people) ≤ 1.3× floor', `${ratio('sharees CAL@100').toFixed(2)}×`, ratio('sharees CAL@100') <= 1.3],
+  ['sharees of all calendars (100 people) ≤ 1.3× floor', `${ratio('sharees (all)@100').toFixed(2)}×`, ratio('sharees (all)@100') <= 1.3],
+  ...SIZES.map((n): [string, string, boolean] => [`share ${n} people by URL, cold ≤ N + 4 = ${n + 4} requests`, `${r(`share@${n}`).a.requests} requests`, r(`share@${n}`).a.requests <= n + 4]),
+  ['share 500 ≤ 1.15× floor', `${ratio('share@500').toFixed(2)}×`, ratio('share@500') <= 1.15],
+  ['revoke-all 500 ≤ 1.15× floor', `${ratio('revoke-all@500').toFixed(2)}×`, ratio('revoke-all@500') <= 1.15],
+  [
+    'revoke-all client CPU linear in sharees (CPU 500 / CPU 100 ≈ 5, quadratic ≈ 25)',
+    `${(r('revoke-all@500').a.cpu / r('revoke-all@100').a.cpu).toFixed(1)}× (${r('revoke-all@100').a.cpu.toFixed(0)} → ${r('revoke-all@500').a.cpu.toFixed(0)} ms)`,
+    r('revoke-all@500').a.cpu / r('revoke-all@100').a.cpu <= 7.5,
+  ],
+  ['a warm command skips discovery (cache)', 'not built', false],
+  ['cold `calendars` faster than tsdav', 'not measured here (bench/startup.ts: --help only)', undefined],
+];
+process.stdout.write(`\nIssue 14 goals (Cyrus, this run):\n${table(['goal', 'measured', 'met'], goals.map(([g, m, ok]) => [g, m, ok === undefined ? '?' : ok ? 'yes' : 'NO']))}\n`);
