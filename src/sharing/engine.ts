@@ -8,7 +8,7 @@ import { readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities } from '../discovery/capabilities.js';
 import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { allGrants, findSharee, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { allGrants, findSharee, isOwner, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
 import { fromHome, homeGrantees } from './home-grants.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
@@ -331,6 +331,9 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
   const { primary, fallback } = prepared;
   const ctx = { ...prepared.ctx, ...(bare.names ? { names: bare.names } : {}) };
   const who = emails.map((email) => revokee(email, current, ctx));
+  // As share does: the owner always has the calendar, and taking it from them would drop their ACE.
+  const self = who.find((w) => isOwner({ email: w.email, principal: w.principal?.href }, ctx));
+  if (self) throw new UsageError(`${self.email} is you; a calendar is always shared with its owner`, 'Name the people to remove; `calshare sharees` lists them.');
   const outcome = await apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts);
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
   const unnamed = addresses === 'all' ? current.filter((s) => !s.email).map((s) => s.principal ?? '?') : [];

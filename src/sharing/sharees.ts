@@ -49,9 +49,29 @@ export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: Fetched
   });
 }
 
+/**
+ * Whether a grant names the owner, in any spelling: one of the owner's addresses (mailto:, any case),
+ * or the owner's principal as an absolute URL on any host alias or a relative path (servers spell
+ * ACL hrefs as they like). The owner always has the calendar; they are never one of its sharees.
+ */
+export function isOwner(g: { email: string | undefined; principal: string | undefined }, ctx: Pick<MechanismContext, 'me'>): boolean {
+  const mine = new Set(ctx.me.addresses.map((a) => a.toLowerCase().replace(/^mailto:/, '')));
+  if (g.email && mine.has(g.email.toLowerCase())) return true;
+  if (!g.principal) return false;
+  if (/^mailto:/i.test(g.principal)) return mine.has(g.principal.slice(7).toLowerCase());
+  let url: URL;
+  try {
+    url = new URL(g.principal, ctx.me.url);
+  } catch {
+    return false;
+  }
+  return sameResource(new URL(url.pathname, ctx.me.url), ctx.me.url);
+}
+
 export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Sharee[] {
   const byKey = new Map<string, Sharee>();
   for (const g of allGrants(cal, ctx, fetched)) {
+    if (isOwner(g, ctx)) continue;
     const k = keyOf(g);
     const s = byKey.get(k);
     if (!s) {

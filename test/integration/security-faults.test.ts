@@ -112,4 +112,11 @@ describe('no crash, no malformed request, the right class', () => {
     assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('hint:')).length <= 1, true, r.stderr);
     assert.doesNotMatch(r.stderr, /^hint: run rm/m);
   });
+
+  it('unshare refuses the owner, "that is you", and writes nothing (issue 11 §2)', async () => {
+    const s = shareable(await start(), ACL('<d:ace><d:principal><d:href>/principals/bob/</d:href></d:principal><d:grant><d:privilege><d:read/></d:privilege></d:grant></d:ace>'));
+    const res = await run(s, ['unshare', 'Work', 'ALICE@example.test', '--yes', '--via', 'acl']);
+    assert.match(oneLine(res, 2), /is you/);
+    assert.equal(s.seen.filter((q) => q.method === 'ACL').length, 0);
+  });
 });

@@ -123,3 +123,15 @@ describe('mechanismFor: which mechanism fixes a pending change', () => {
     assert.equal(mechanismFor({ who: person('bob'), level: 'none' }, invited, ctx, mechanism('acl'), mechanism('acl')).id, 'acl');
   });
 });
+
+describe('the owner is never a sharee (issue 11 §2)', () => {
+  it('in any spelling: host alias, relative path without slash, mailto in any case', () => {
+    const c = cal(
+      csUser('mailto:ALICE@Example.test', 'invite-accepted', 'read-write'),
+      davSharee('mailto:alice@example.test', 'invite-accepted', 'read-write'),
+      grantAce('http://localhost:8008/dav/principals/user/alice/', 'read', 'write') + grantAce('/dav/principals/user/alice', 'read') + grantAce('/dav/principals/user/bob/', 'read'),
+    );
+    assert.deepEqual(shareesOf(c, ctx).map((s) => s.email), ['bob@example.test']);
+    assert.equal(shareeCount(c, ctx), 1);
+  });
+});
