@@ -1,0 +1,64 @@
+// Issue 18 on staging SOGo 5.8: a share works at alice's URL but nothing appears in bob's home
+// until bob subscribes (<subscribe/> of inverse-dav, as bob: shared/staging/SOGO.md §6). Proven with
+// bob's own credentials and ending in python3-caldav (no part of calshare) started from bob's home.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { request } from 'undici';
+import { calshare } from '../helpers/cli.js';
+import { SOGO, ensureStaging } from '../helpers/staging.js';
+import { ics } from '../helpers/dav.js';
+import { thirdParty } from '../helpers/third-party.js';
+
+type Who = (typeof SOGO.users)[number];
+const pw = (u: Who) => `${u}-pw`;
+const as = (who: Who) => (args: string[]) => calshare([...args, '--url', SOGO.url, '--username', who], { env: { CALSHARE_PASSWORD: pw(who) }, timeoutMs: 120_000 });
+const appOf = (who: Who) => thirdParty(SOGO.home(who), who, pw(who));
+
+async function raw(who: Who, method: string, url: string, body?: string, headers: Record<string, string> = {}) {
+  const res = await request(url, { method: method as 'GET', headers: { authorization: `Basic ${Buffer.from(`${who}:${pw(who)}`).toString('base64')}`, ...headers }, body: body ?? null });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+test('SOGo: alice shares, bob `calshare accept`s by subscribing; his own app lists and reads it; after revoke it is refused', async (t) => {
+  ensureStaging('sogo');
+  const name = `t${randomUUID().slice(0, 8)}`;
+  const url = `${SOGO.home('alice')}${name}/`;
+  const mk = await raw('alice', 'MKCALENDAR', url);
+  assert.equal(mk.status, 201, `MKCALENDAR → ${mk.status}`);
+  t.after(async () => void (await raw('alice', 'DELETE', url)));
+  const secret = `Alice plan ${randomUUID().slice(0, 8)}`;
+  const put = await raw('alice', 'PUT', `${url}plan.ics`, ics(`plan-${name}`, secret), { 'content-type': 'text/calendar; charset=utf-8' });
+  assert.ok([201, 204].includes(put.status), `PUT → ${put.status}`);
+
+  const shared = await as('alice')(['share', new URL(url).pathname, 'bob@example.test', '--view', '--json']);
+  assert.equal(shared.code, 0, shared.stderr);
+  const step = JSON.parse(shared.stdout).results[0].shareeStep;
+  assert.deepEqual([step.step, step.command], ['subscribe', `calshare accept ${url}`], 'the owner is told what bob must do');
+  assert.match(step.text, /bob@example\.test must add it to their calendar list/);
+
+  const bobsApp = appOf('bob');
+  assert.ok(!(await bobsApp.list()).some((c) => c.url.includes(`alice_${name}`)), 'SOGo lists nothing in bob\'s home before he subscribes');
+  const inbox = JSON.parse((await as('bob')(['invites', '--json'])).stdout);
+  assert.deepEqual([inbox.server.invitations, inbox.server.howSharesArrive], [false, 'subscribe'], 'invites says plainly that this server sends none');
+
+  const accepted = await as('bob')(['accept', url, '--json']);
+  assert.equal(accepted.code, 0, accepted.stderr);
+  const out = JSON.parse(accepted.stdout);
+  assert.equal(out.action, 'subscribe');
+  assert.equal(out.inYourHome, `${SOGO.home('bob')}alice_${name}/`);
+  const mine = (JSON.parse((await as('bob')(['calendars', '--json'])).stdout).calendars as { url: string; mine: boolean; owner: string; level: string; origin: string }[]).find((c) => c.url === out.inYourHome);
+  assert.deepEqual(mine && [mine.mine, mine.owner, mine.level, mine.origin], [false, 'alice@example.test', 'view-only', 'subscription']);
+
+  assert.ok((await bobsApp.list()).some((c) => c.url === out.inYourHome), 'python3-caldav lists alice\'s calendar in bob\'s home');
+  const read = await bobsApp.read(out.inYourHome);
+  assert.ok(read.summaries?.includes(secret), `python3-caldav reads alice's real event: ${JSON.stringify(read)}`);
+
+  const revoked = await as('alice')(['unshare', new URL(url).pathname, 'bob@example.test', '--yes']);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  const after = await bobsApp.read(out.inYourHome);
+  assert.equal(after.refused, true, `python3-caldav is refused after the revoke: ${JSON.stringify(after)}`);
+  assert.ok(!(await bobsApp.list()).some((c) => c.url === out.inYourHome), 'the subscription vanished with the revoke');
+  const left = (JSON.parse((await as('bob')(['calendars', '--json'])).stdout).calendars as { url: string; level: string }[]).filter((c) => c.url === out.inYourHome);
+  assert.ok(left.every((c) => c.level === 'no access'), 'no dead entry shown as working');
+});
