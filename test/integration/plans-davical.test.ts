@@ -17,7 +17,7 @@ interface Report {
 }
 
 async function alice(args: string[], code = 0): Promise<CliResult> {
-  const r = await calshare([...args, '--url', DAVICAL.url, '--username', 'alice'], { env: { CALSHARE_PASSWORD: pw('alice') }, timeoutMs: 180_000 });
+  const r = await calshare([...args, '--url', DAVICAL.url, '--username', 'alice', '--timeout', '180'], { env: { CALSHARE_PASSWORD: pw('alice') }, timeoutMs: 600_000 });
   assert.equal(r.code, code, `calshare ${args.join(' ')} → exit ${r.code}, wanted ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r;
 }

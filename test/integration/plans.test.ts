@@ -9,7 +9,19 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { canRead, dav, deleteCalendar, freshCalendar, ics, tryWrite } from '../helpers/dav.js';
 import { CYRUS, ensureCyrusUsers, ensureStaging } from '../helpers/staging.js';
-import { aliceOk, writes } from './sharing-lib.js';
+import { writes } from './sharing-lib.js';
+import { calshare, type CliResult } from '../helpers/cli.js';
+import { USERS } from '../helpers/staging.js';
+
+/**
+ * calshare as alice on Cyrus, asserting the exit code. Generous limits: a plan run makes many
+ * requests, and the staging machine may be loaded (a listing once took over 30 s there).
+ */
+async function aliceOk(args: string[], code = 0): Promise<CliResult> {
+  const r = await calshare([...args, '--url', CYRUS.url, '--username', 'alice', '--timeout', '180'], { env: { CALSHARE_PASSWORD: USERS.alice }, timeoutMs: 600_000 });
+  assert.equal(r.code, code, `calshare ${args.join(' ')} → exit ${r.code}, wanted ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
 
 const BOB = 'bob@example.test';
 const CAROL = 'carol@example.test';
@@ -200,4 +212,3 @@ calendars:
   });
 });
 
-void CYRUS;
