@@ -9,7 +9,7 @@ import type { Capabilities } from '../discovery/capabilities.js';
 import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { allGrants, findSharee, isOwner, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
-import { fromHome, homeGrantees } from './home-grants.js';
+import { fromHome, homeGrantees, publicGrants } from './home-grants.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
 import { quirksOf, type Quirk, type WriteHook } from '../servers/quirks.js';
@@ -346,6 +346,8 @@ export interface CalendarSharees {
   sharees: Sharee[];
   /** keyOf() of the sharees whose access (also) comes from a grant on the calendar home (home-grants.ts). */
   fromHome: ReadonlySet<string>;
+  /** Grants to no one person (everyone, everyone with an account), in words (home-grants.ts). */
+  others: string[];
 }
 
 /** Who has access: one calendar, or every calendar the user owns (one request for all of them). */
@@ -357,7 +359,7 @@ export async function listSharees(session: Session, cal?: Calendar): Promise<Cal
     cals.map(async (c) => {
       const cctx = await named(session, ctx, [c], c.quirks);
       const sharees = shareesOf(c, cctx, await readState(session, c, cctx));
-      return { calendar: c, sharees, fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)) };
+      return { calendar: c, sharees, fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)), others: publicGrants(c) };
     }),
   );
 }

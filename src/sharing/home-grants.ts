@@ -7,7 +7,10 @@ import type { Calendar } from '../discovery/calendars.js';
 import { sameResource } from '../discovery/propfind.js';
 import type { Session } from '../session.js';
 import { readHomeAcl } from '../servers/cyrus-home-spill.js';
-import type { Sharee } from './types.js';
+import { accessLabel, type Sharee } from './types.js';
+import { aclOf, levelOf, tree } from './mechanisms/acl.js';
+import { child } from '../xml/parse.js';
+import { NS, qn } from '../xml/names.js';
 import { keyOf, originOf } from './sharees.js';
 
 /** Principal URLs the home grants something to by href (not all/authenticated/self). */
@@ -43,3 +46,26 @@ export const HOME_ADVICE =
 /** Where a person's access comes from, in the words every face uses (CLI, web UI, README). */
 export const GRANTED_BY = { invitation: 'invitation', acl: 'access list', home: 'inherited from the calendar home' } as const;
 export const grantedBy = (s: Sharee, home: ReadonlySet<string>): string => GRANTED_BY[home.has(keyOf(s)) ? 'home' : originOf(s)];
+
+const WHO_ALL: Record<string, string> = {
+  all: 'everyone, also without an account',
+  unauthenticated: 'anyone not logged in',
+  authenticated: 'everyone with an account on this server',
+};
+
+/**
+ * Grants to no one person (RFC 3744 §5.5.1 DAV:all, DAV:authenticated, DAV:unauthenticated), in
+ * words: "everyone with an account on this server: free/busy only". Cyrus gives DAV:all free/busy
+ * on every calendar by default; people should see that for what it is, not as a share. Pure.
+ */
+export function publicGrants(cal: Calendar): string[] {
+  const privileges = tree(cal);
+  const out: string[] = [];
+  for (const a of aclOf(cal)) {
+    if (a.invert || a.grant.length === 0 || a.principal) continue;
+    const p = child(a.el, qn(NS.DAV, 'principal'));
+    const kind = Object.keys(WHO_ALL).find((k) => child(p, qn(NS.DAV, k)) !== undefined);
+    if (kind) out.push(`${WHO_ALL[kind]}: ${accessLabel(levelOf(privileges, a.grant))}`);
+  }
+  return out;
+}

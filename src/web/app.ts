@@ -12,7 +12,10 @@ import { shareeGuidance } from '../invitations/guidance.js';
 import { calendarName, type Calendar } from '../discovery/calendars.js';
 import { html, type Html } from './html.js';
 import { calendarList, calendarPage, layout, type Who } from './pages.js';
-import { confirmRevoke, resultBox, shareesSection } from './fragments.js';
+import { confirmRevoke, peopleList, resultBox, shareesSection } from './fragments.js';
+import { checkPeople } from '../people/check.js';
+import { matching, peopleSharedWith, sharedBefore } from '../people/suggest.js';
+import { directoryVisible, searchDirectory, type DirectoryPerson } from '../people/directory.js';
 import { problem, refusal, type Problem } from './problems.js';
 
 export interface AppRequest {
@@ -43,6 +46,7 @@ export class App {
       if (r.method === 'GET' && r.path === '/') return this.page(r, 'Calendars', await this.list());
       if (r.path === '/plan' || r.path.startsWith('/plan/')) return await this.plan(r);
       if (r.path === '/shared' || r.path.startsWith('/shared/')) return await this.shared(r);
+      if (r.method === 'GET' && r.path === '/people') return { status: 200, body: peopleList(await this.suggest(r.query.get('email') ?? '')) };
       if (r.path === '/calendar' && r.method === 'GET') {
         cal = await this.calendar(r.query.get('path'));
         return this.page(r, calendarName(cal), await this.calendarView(r, cal));
@@ -128,9 +132,31 @@ export class App {
 
   async calendarView(r: AppRequest, cal: Calendar, slots: { result?: Html; confirm?: Html } = {}): Promise<Html> {
     const [ctx, [listed]] = await Promise.all([context(this.session), listSharees(this.session, cal)]);
+    const visible = await this.directory(listed!.sharees.flatMap((p) => (p.email ? [p.email] : [])));
+    const note = visible
+      ? 'Suggestions come from people you already share with and from the server’s directory.'
+      : 'This server does not let calshare search its directory; suggestions are the people you already share with.';
     const delegates = await this.foldDelegates([listed!]);
     const { delegatesNote } = await import('./delegates.js');
-    return html`${calendarPage({ csrf: r.csrf, calendar: cal }, listed!, ctx.layout?.domains[0], slots)}${delegatesNote(delegates)}`;
+    return html`${calendarPage({ csrf: r.csrf, calendar: cal }, listed!, ctx.layout?.domains[0], slots, note)}${delegatesNote(delegates)}`;
+  }
+
+  private visible: Promise<boolean> | undefined;
+  /** Whether the server's directory can be searched (learned once per server run). */
+  directory(known?: readonly string[]): Promise<boolean> {
+    // Learned from someone already shared with when there is one at hand (one search, cached).
+    return (this.visible ??= Promise.all([this.session.principal(), known ?? sharedBefore(this.session)]).then(([me, k]) => directoryVisible(this.session.transport, me.url, k), () => false));
+  }
+
+  /** Autocomplete for the address field: people shared with before, then the directory. */
+  async suggest(typed: string): Promise<DirectoryPerson[]> {
+    // The field takes several addresses: suggest for the one being typed (after the last comma).
+    const last = typed.split(',').pop()!.trim();
+    const known = matching(await peopleSharedWith(this.session), last);
+    const found = (await this.directory()) ? await searchDirectory(this.session.transport, (await this.session.principal()).url, last) : [];
+    const seen = new Set(known.map((p) => p.email.toLowerCase()));
+    const prefix = typed.includes(',') ? `${typed.slice(0, typed.lastIndexOf(',') + 1)} ` : '';
+    return [...known, ...found.filter((p) => !seen.has(p.email.toLowerCase()))].slice(0, 10).map((p) => ({ email: `${prefix}${p.email}`, name: p.name }));
   }
 
   /** Delegates reach this calendar too: listed apart, marked "all calendars" (never fails the page). */
@@ -170,12 +196,12 @@ export class App {
   }
 
   /** After a change: the verified result, plus the who-has-access list as the read-back shows it. */
-  async changed(r: AppRequest, cal: Calendar, result: Html, ok: boolean): Promise<Reply> {
+  async changed(r: AppRequest, cal: Calendar, result: Html, ok: boolean, extra?: Html): Promise<Reply> {
     const status = ok ? 200 : 502;
     if (!r.htmx) return { status, body: layout(calendarName(cal), r.csrf, this.who, await this.calendarView(r, cal, { result })) };
     const [listed] = await listSharees(this.session, cal);
     await this.foldDelegates([listed!]);
-    return { status, body: html`${result}${shareesSection({ csrf: r.csrf, calendar: cal }, listed!, { oob: true })}` };
+    return { status, body: html`${result}${shareesSection({ csrf: r.csrf, calendar: cal }, listed!, { oob: true })}${extra ?? ''}` };
   }
 }
 
@@ -201,14 +227,42 @@ type Action = (app: App, r: AppRequest, cal: Calendar) => Promise<Reply>;
 const ACTIONS: Record<string, Action> = {
   async '/calendar/share'(app, r, cal) {
     mustOwn(cal);
-    const emails = emailsOf(r.form);
     const level = levelOf(r.form);
+    const typed = r.form.getAll('email').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    if (typed.length === 0) throw new UsageError('no e-mail address given', 'Type the address of the person to share with, e.g. bob@example.com.');
+    // Every address checked before anything is sent; all problems named at once, the good
+    // addresses kept in the field for another try (issue 16 §2).
+    const { good, bad } = await checkPeople(app.session, await context(app.session), typed);
+    if (bad.length) {
+      const p = problem(
+        new UsageError(
+          `Nothing was shared. ${bad.length === 1 ? 'This address cannot be used' : `These ${bad.length} addresses cannot be used`}:\n${bad.map((b) => `• ${b.why}`).join('\n')}`,
+          good.length ? `The good ones are kept in the field (${good.join(', ')}): fix or add the others and share again.` : 'Check the spelling; each person needs an account on this server.',
+        ),
+      );
+      // The page's script puts the good addresses back into the field (data-keep).
+      const body = html`${p.body}<p hidden data-keep="${good.join(', ')}"></p>`;
+      return { status: p.status, body: r.htmx ? body : layout(calendarName(cal), r.csrf, app.who, await app.calendarView(r, cal, { result: body })) };
+    }
+    const emails = good;
     const o = await share(app.session, cal, emails, level).catch(async (e) => {
       // Never delegates on its own: the refusal names the Delegates panel's whole-account alternative.
       throw await (await import('../delegation/advice.js')).withDelegationAdvice(app.session, e, emails, level);
     });
     const next = await shareeGuidance(app.session, o);
     return app.changed(r, o.calendar, resultBox(o, 'Shared', next), o.mismatches.length === 0);
+  },
+  /** One person's level, from the selector on their row: sent at once and read back. */
+  async '/calendar/level'(app, r, cal) {
+    mustOwn(cal);
+    const o = await share(app.session, cal, emailsOf(r.form), levelOf(r.form));
+    return app.changed(r, o.calendar, resultBox(o, 'Access changed'), o.mismatches.length === 0);
+  },
+  /** One person's Remove button: no confirmation step (as in Nextcloud's and Apple's dialogs), read back. */
+  async '/calendar/remove'(app, r, cal) {
+    mustOwn(cal);
+    const o = await unshare(app.session, cal, emailsOf(r.form));
+    return app.changed(r, o.calendar, resultBox(o, 'Removed access'), o.mismatches.length === 0);
   },
   async '/calendar/revoke'(app, r, cal) {
     mustOwn(cal);

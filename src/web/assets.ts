@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { STYLE } from './style.js';
+import { SCRIPT } from './script.js';
 
 export interface Asset {
   type: string;
@@ -13,6 +14,7 @@ let htmx: Promise<Buffer> | undefined;
 
 async function load(path: string): Promise<Asset | undefined> {
   if (path === '/static/app.css') return { type: 'text/css; charset=utf-8', body: Buffer.from(STYLE) };
+  if (path === '/static/app.js') return { type: 'text/javascript; charset=utf-8', body: Buffer.from(SCRIPT) };
   if (path === '/static/htmx.min.js') {
     htmx ??= readFile(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'));
     return { type: 'text/javascript; charset=utf-8', body: await htmx };

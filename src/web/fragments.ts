@@ -4,7 +4,7 @@
 import { calendarName, type Calendar } from '../discovery/calendars.js';
 import type { CalendarSharees, ChangeOutcome } from '../sharing/engine.js';
 import { HOME_ADVICE, grantedBy } from '../sharing/home-grants.js';
-import { RESULT_LABEL, accessLabel } from '../sharing/types.js';
+import { RESULT_LABEL, accessLabel, type Sharee } from '../sharing/types.js';
 import { html, type Html } from './html.js';
 import type { Guidance } from '../invitations/steps.js';
 
@@ -18,55 +18,90 @@ export interface FormContext {
   calendar: Calendar;
 }
 
+/** A calendar colour as an SVG dot: a presentation attribute, which the CSP (no inline style) allows. */
+export function swatch(color: string | undefined): Html {
+  // CalDAV servers send #RRGGBB or #RRGGBBAA (Apple's calendar-color); anything else is not drawn.
+  const c = color && /^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(color.trim()) ? color.trim() : undefined;
+  return c ? html`<svg class="swatch" viewBox="0 0 10 10" aria-hidden="true" focusable="false"><circle cx="5" cy="5" r="5" fill="${c}"></circle></svg>` : html`<svg class="swatch none" viewBox="0 0 10 10" aria-hidden="true" focusable="false"><circle cx="5" cy="5" r="4" fill="none" stroke="currentColor"></circle></svg>`;
+}
+
+/** The per-person level selector: a change is sent at once (htmx) or with the Apply button (no script). */
+function levelControl(f: FormContext, email: string, level: Sharee['level'], i: number): Html {
+  const opt = (value: string, label: string) => html`<option value="${value}"${level === value ? html` selected` : ''}>${label}</option>`;
+  return html`<form method="post" action="calendar/level" hx-post="calendar/level" hx-trigger="change" hx-target="#result" class="level">
+        ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}${hidden('email', email)}
+        <label for="level-${i}" class="visually-hidden">Access for ${email}</label>
+        <select id="level-${i}" name="level">${level === 'other' ? html`<option value="" selected disabled>${lvl('other')}</option>` : ''}${opt('read', lvl('read'))}${opt('edit', lvl('edit'))}</select>
+        <noscript><button type="submit">Apply</button></noscript>
+      </form>`;
+}
+
 export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { oob?: boolean; confirm?: Html } = {}): Html {
   const { calendar } = f;
   const { sharees, fromHome } = listed;
   const rows = sharees.map((s, i) => {
     const who = s.email ?? s.principal ?? 'someone the server does not name';
-    return html`<tr data-person="${who}">
+    return html`<tr data-person="${who}" data-name="${s.name ?? ''}" data-level="${lvl(s.level)}">
       <td class="select">${
         s.email
-          ? html`<input type="checkbox" name="email" value="${s.email}" id="sel-${i}"><label for="sel-${i}" class="visually-hidden">Select ${who}</label>`
-          : html`<span title="calshare can revoke only people it can name by address">—</span>`
+          ? html`<input type="checkbox" form="bulk" name="email" value="${s.email}" id="sel-${i}"><label for="sel-${i}" class="visually-hidden">Select ${who}</label>`
+          : html`<span title="calshare can change only people it can name by address">—</span>`
       }</td>
-      <td data-label="Person">${who}${s.name && s.name !== s.email ? html` <span class="name">(${s.name})</span>` : ''}</td>
-      <td data-label="Access">${lvl(s.level)}</td>
+      <td data-label="Person">${s.name && s.name !== s.email ? html`<span class="name">${s.name}</span> ` : ''}<span class="address">${who}</span></td>
+      <td data-label="Access" data-level="${lvl(s.level)}">${s.email ? levelControl(f, s.email, s.level, i) : lvl(s.level)}</td>
       <td data-label="Invitation">${s.status ?? '—'}</td>
       <td data-label="Granted by">${grantedBy(s, fromHome)}</td>
+      <td class="remove">${
+        s.email
+          ? html`<form method="post" action="calendar/remove" hx-post="calendar/remove" hx-target="#result">${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}${hidden('email', s.email)}<button type="submit" class="remove" aria-label="Remove ${who}" title="Remove ${who}">Remove</button></form>`
+          : ''
+      }</td>
     </tr>`;
   });
   const body = !calendar.owned
     ? html`<p>This calendar is shared with you; only its owner can see and change who has access.</p>`
     : sharees.length === 0
       ? html`<p class="empty">Not shared with anyone.</p>`
-      : html`<form method="post" action="calendar/revoke" hx-post="calendar/revoke" hx-target="#revoke-confirm">
-  ${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}
+      : html`<form id="bulk" method="post" action="calendar/revoke" hx-post="calendar/revoke" hx-target="#revoke-confirm">${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}</form>
+  <p class="tools"><label><input type="checkbox" id="select-all"> Select all shown</label> <label for="filter-people">Filter</label> <input id="filter-people" type="search" autocomplete="off" placeholder="name or address" aria-controls="sharee-rows"></p>
   <table class="sharees">
     <caption>${sharees.length === 1 ? '1 person has' : `${sharees.length} people have`} access</caption>
-    <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Person</th><th scope="col">Access</th><th scope="col">Invitation</th><th scope="col">Granted by</th></tr></thead>
-    <tbody>${rows}</tbody>
+    <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Person</th><th scope="col">Access</th><th scope="col">Invitation</th><th scope="col">Granted by</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
+    <tbody id="sharee-rows">${rows}</tbody>
   </table>
-  <button type="submit">Remove access…</button>
-</form>`;
+  <button type="submit" form="bulk">Remove selected…</button>`;
   return html`<section id="sharees" aria-labelledby="sharees-h"${opts.oob ? html` hx-swap-oob="true"` : ''}>
   <h2 id="sharees-h">Who has access</h2>
   ${body}
   ${fromHome.size ? html`<p class="hint"><strong>Inherited from the calendar home:</strong> ${HOME_ADVICE}</p>` : ''}
+  ${listed.others?.length ? html`<p class="others"><strong>Also:</strong> ${listed.others.join('; ')}</p>` : ''}
   <div id="revoke-confirm">${opts.confirm}</div>
 </section>`;
 }
 
-export function shareForm(f: FormContext, domain: string | undefined): Html {
+/** The address field; `value` keeps the good addresses after a share that named bad ones. */
+export function emailField(domain: string | undefined, value = '', oob = false): Html {
+  const example = `name@${domain ?? 'example.com'}`;
+  return html`<input id="email" name="email" type="email" multiple required autocomplete="off" spellcheck="false" list="people" value="${value}"
+        pattern="[^@\\s]+@[^@\\s]+\\.[^@\\s]+" placeholder="${example}" aria-describedby="email-help directory-note"${oob ? html` hx-swap-oob="true"` : ''}>`;
+}
+
+export function peopleList(people: readonly { email: string; name: string | undefined }[]): Html {
+  return html`<datalist id="people">${people.map((p) => html`<option value="${p.email}">${p.name ? `${p.name} <${p.email}>` : p.email}</option>`)}</datalist>`;
+}
+
+export function shareForm(f: FormContext, domain: string | undefined, directory: string): Html {
   const example = `name@${domain ?? 'example.com'}`;
   return html`<section aria-labelledby="share-h">
   <h2 id="share-h">Share</h2>
-  <form method="post" action="calendar/share" hx-post="calendar/share" hx-target="#result" hx-disabled-elt="find button">
+  <form method="post" action="calendar/share" hx-post="calendar/share" hx-target="#result" hx-disabled-elt="find button[type=submit]" hx-disinherit="hx-disabled-elt" class="share">
     ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}
     <p>
       <label for="email">E-mail address</label>
-      <input id="email" name="email" type="email" multiple required autocomplete="off" spellcheck="false"
-        pattern="[^@\\s]+@[^@\\s]+\\.[^@\\s]+" placeholder="${example}" aria-describedby="email-help">
-      <span id="email-help" class="help">Someone with an account on this server, e.g. ${example}. Separate several with commas. Sharing again with a new level changes it.</span>
+      ${emailField(domain)}
+      ${peopleList([])}
+      <span id="email-help" class="help">Someone with an account on this server, e.g. ${example}. Separate several with commas.</span>
+      <span id="directory-note" class="help">${directory}</span>
     </p>
     <fieldset>
       <legend>Access</legend>
@@ -103,7 +138,7 @@ export function nextSteps(next: ReadonlyMap<string, Guidance> | undefined): Html
 </section>`;
 }
 
-export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access', next?: ReadonlyMap<string, Guidance>): Html {
+export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access' | 'Access changed', next?: ReadonlyMap<string, Guidance>): Html {
   const ok = o.mismatches.length === 0;
   return html`<div class="outcome ${ok ? 'ok' : 'bad'}" role="status">
   <h2>${ok ? `${verb}: checked by reading it back` : 'The server said yes, but reading it back shows the change did not take effect'}</h2>

@@ -2,7 +2,7 @@
 import { calendarName, type Calendar } from '../discovery/calendars.js';
 import type { CalendarSharees } from '../sharing/engine.js';
 import { html, type Html } from './html.js';
-import { calendarHref, shareForm, shareesSection, type FormContext } from './fragments.js';
+import { calendarHref, shareForm, shareesSection, swatch, type FormContext } from './fragments.js';
 
 /**
  * htmx settings (htmx 2 reads them from this meta tag): no inline style (the CSP forbids it), no
@@ -43,6 +43,7 @@ export function layout(title: string, csrf: string, who: Who, main: Html): Html 
 <title>${title} · calshare</title>
 <link rel="stylesheet" href="static/app.css">
 <script src="static/htmx.min.js" defer></script>
+<script src="static/app.js" defer></script>
 </head>
 <body hx-headers="${JSON.stringify({ 'x-csrf-token': csrf })}">
 <header class="top"><a href="./" class="brand">calshare</a> <nav class="views"><a href="./">My calendars</a> <a href="shared">Shared with me</a></nav> <span class="who">${who.user} on ${who.server}</span></header>
@@ -62,7 +63,7 @@ export interface ListedCalendar {
 
 export function calendarList(items: ListedCalendar[]): Html {
   const rows = items.map(({ calendar: c, sharees }) => html`<tr>
-    <td data-label="Calendar"><a href="${calendarHref(c)}">${calendarName(c)}</a></td>
+    <td data-label="Calendar">${swatch(c.color)}<a href="${calendarHref(c)}">${calendarName(c)}</a></td>
     <td data-label="Owner">${c.owned ? 'you' : html`shared with you${c.ownerHref ? html` by <span class="owner">${c.ownerHref}</span>` : ''}`}</td>
     <td data-label="Shared with">${sharees === undefined ? '—' : sharees === 0 ? 'nobody' : sharees === 1 ? '1 person' : `${sharees} people`}</td>
   </tr>`);
@@ -79,14 +80,14 @@ ${
 }`;
 }
 
-export function calendarPage(f: FormContext, sharees: CalendarSharees, domain: string | undefined, slots: { result?: Html; confirm?: Html } = {}): Html {
+export function calendarPage(f: FormContext, sharees: CalendarSharees, domain: string | undefined, slots: { result?: Html; confirm?: Html } = {}, directoryNote = ''): Html {
   const c = f.calendar;
   return html`<p class="back"><a href="./">← All calendars</a></p>
-<h1>${calendarName(c)}</h1>
+<h1>${swatch(c.color)}${calendarName(c)}</h1>
 <p class="path">${c.url.pathname}</p>
 <div id="result" aria-live="polite">${slots.result}</div>
 ${shareesSection(f, sharees, slots.confirm ? { confirm: slots.confirm } : {})}
-${c.owned ? shareForm(f, domain) : ''}`;
+${c.owned ? shareForm(f, domain, directoryNote) : ''}`;
 }
 
 /** A page for visitors without a session: no style sheet (it needs the session), no script. */

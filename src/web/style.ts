@@ -32,6 +32,17 @@ button:disabled { opacity: .6; cursor: progress; }
 .confirm { border-color: var(--bad); }
 .hint, .message { white-space: pre-wrap; overflow-wrap: anywhere; }
 h2 { font-size: 1.2rem; }
+.swatch { width: .9em; height: .9em; vertical-align: -.05em; margin-right: .4em; }
+.swatch.none { color: GrayText; }
+.name { font-weight: 600; }
+.address { overflow-wrap: anywhere; }
+.tools { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; margin: .5rem 0 0; }
+input[type=search], select { font: inherit; padding: .3rem .4rem; }
+form.level, td.remove form { margin: 0; }
+button.remove { background: transparent; color: var(--bad); border-color: var(--bad); padding: .25rem .6rem; }
+td.remove { text-align: right; width: 1%; white-space: nowrap; }
+.others { color: GrayText; }
+tr[hidden] { display: none; }
 @media (max-width: 40rem) {
   table, thead, tbody, tr, td, caption { display: block; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
@@ -39,5 +50,7 @@ h2 { font-size: 1.2rem; }
   td { border: 0; padding: .1rem 0; }
   td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
   td.select { width: auto; }
+  td.remove { text-align: left; width: auto; }
+  thead th:first-child { position: static; }
 }
 `;

@@ -55,7 +55,11 @@ after(async () => {
 });
 
 const row = (email: string) => page.locator(`#sharees tbody tr[data-person="${email}"]`);
-const cell = (r: Locator, label: string) => r.locator(`td[data-label="${label}"]`).innerText();
+// The Access cell holds a level selector: its level is the cell's data-level.
+const cell = async (r: Locator, label: string) => {
+  const td = r.locator(`td[data-label="${label}"]`);
+  return (await td.getAttribute('data-level')) ?? td.innerText();
+};
 
 /** Moves focus with the Tab key only, as a keyboard user would, until `target` has it. */
 async function tabTo(target: Locator): Promise<void> {
@@ -138,7 +142,7 @@ test('keyboard only: share with carol, then change bob to edit; bob can now writ
   await waitForResult(carol, 'shared');
   await shareByKeyboard(bob, 'edit');
   await waitForResult(bob, 'changed');
-  await page.locator(`#sharees tr[data-person="${bob}"] td[data-label="Access"]`, { hasText: 'edit' }).waitFor();
+  await page.locator(`#sharees tr[data-person="${bob}"] td[data-label="Access"][data-level="edit"]`).waitFor();
   assert.equal(await cell(row(carol), 'Access'), 'view-only');
 
   const w = await tryWrite('bob', cal.url);
@@ -184,7 +188,7 @@ test('revoke bob and carol in one action, confirmed; both disappear and are refu
   await tabTo(page.getByLabel(`Select ${carol}`));
   await page.keyboard.press('Space');
   assert.equal(await page.getByLabel(`Select ${carol}`).isChecked(), true);
-  await page.getByRole('button', { name: 'Remove access…' }).click();
+  await page.getByRole('button', { name: 'Remove selected…' }).click();
   const yes = page.getByRole('button', { name: 'Yes, remove access' });
   await yes.waitFor();
   assert.match(await page.locator('.confirm').innerText(), /Remove access for 2 people\?/);

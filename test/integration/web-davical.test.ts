@@ -54,7 +54,7 @@ test('share view-only with bob from the page: bob reads the real event, his writ
 
 test('remove bob from the page: he is refused and no longer listed', async () => {
   await page.getByLabel(`Select ${bob}`).check();
-  await page.getByRole('button', { name: 'Remove access…' }).click();
+  await page.getByRole('button', { name: 'Remove selected…' }).click();
   await page.getByRole('button', { name: 'Yes, remove access' }).click();
   await page.locator(`#result .outcome tr[data-person="${bob}"][data-result="removed"]`).waitFor();
   await provesNoAccess('bob', cal);

@@ -1,0 +1,70 @@
+// The page's own script, served as /static/app.js (the CSP allows scripts from this origin only,
+// none inline). Small conveniences on top of pages that work without it: select everyone shown,
+// filter a long list of people, and clear the address field once a share went through.
+export const SCRIPT = String.raw`
+'use strict';
+const rows = () => Array.from(document.querySelectorAll('#sharee-rows tr'));
+document.addEventListener('change', (e) => {
+  const t = e.target;
+  if (t instanceof HTMLInputElement && t.id === 'select-all') {
+    for (const tr of rows()) {
+      const box = tr.querySelector('input[type=checkbox][name=email]');
+      if (box && !tr.hidden) box.checked = t.checked;
+    }
+  }
+});
+// Suggestions for the address being typed (after the last comma): people shared with before and,
+// where the server allows, its directory. A plain GET of this page's own origin; the newest wins.
+let suggestTimer = 0;
+let suggestSeq = 0;
+document.addEventListener('input', (e) => {
+  const t = e.target;
+  if (!(t instanceof HTMLInputElement) || t.id !== 'email') return;
+  clearTimeout(suggestTimer);
+  suggestTimer = setTimeout(async () => {
+    const seq = ++suggestSeq;
+    try {
+      const res = await fetch(new URL('people?email=' + encodeURIComponent(t.value), document.baseURI), { credentials: 'same-origin' });
+      if (!res.ok || seq !== suggestSeq) return;
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const fresh = doc.getElementById('people');
+      const list = document.getElementById('people');
+      if (fresh && list && seq === suggestSeq) list.replaceChildren(...Array.from(fresh.children).map((o) => document.importNode(o, true)));
+    } catch (_) { /* suggestions are a help only */ }
+  }, 250);
+});
+document.addEventListener('input', (e) => {
+  const t = e.target;
+  if (!(t instanceof HTMLInputElement) || t.id !== 'filter-people') return;
+  const q = t.value.trim().toLowerCase();
+  for (const tr of rows()) {
+    const text = ((tr.dataset.person || '') + ' ' + (tr.dataset.name || '')).toLowerCase();
+    tr.hidden = q !== '' && !text.includes(q);
+  }
+});
+// A share in flight: once its answer is in #result, the field clears (shared) or keeps only the
+// addresses the server accepted (some could not be used; data-keep).
+let sharing = null;
+document.addEventListener('htmx:beforeRequest', (e) => {
+  const elt = e.detail && e.detail.elt;
+  if (elt instanceof HTMLFormElement && elt.classList.contains('share')) sharing = elt;
+});
+document.addEventListener('htmx:afterSettle', (e) => {
+  // Only the share's own answer (into #result), not the suggestions swapped in meanwhile.
+  if (!sharing || !(e.detail && e.detail.target && e.detail.target.id === 'result')) return;
+  const form = sharing;
+  sharing = null;
+  const field = form.querySelector('input[name=email]');
+  if (!field) return;
+  const kept = document.querySelector('#result [data-keep]');
+  if (kept) {
+    field.value = kept.getAttribute('data-keep') || '';
+    field.focus();
+  } else if (document.querySelector('#result .outcome.ok')) {
+    field.value = '';
+    const list = document.getElementById('people');
+    if (list) list.replaceChildren();
+  }
+});
+
+`;
