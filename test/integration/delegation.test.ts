@@ -184,6 +184,33 @@ for (const s of SERVERS) {
       });
     }
 
+    if (s.name === 'sogo') {
+      test('SOGo lists a one-calendar subscriber in the proxy group: not a delegate, kept by undelegate --all, made one by delegate', async () => {
+        const frank = 'frank';
+        const share = await owner(['share', cals[0]!.url, email(frank), '--view', '--json']);
+        assert.equal(share.code, 0, share.stderr);
+        try {
+          const sub = await dav(creds(s, frank), 'POST', cals[0]!.url, '<?xml version="1.0" encoding="utf-8"?><subscribe xmlns="urn:inverse:params:xml:ns:inverse-dav"/>');
+          assert.equal(sub.status, 200, `frank subscribes: ${sub.status}`);
+          const raw = await dav(creds(s, s.owner), 'PROPFIND', `${s.url}${s.owner}/calendar-proxy-read/`, '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:group-member-set/></d:prop></d:propfind>', { depth: '0' });
+          assert.match(raw.body, /\/SOGo\/dav\/frank\//, 'the observation behind the quirk: SOGo lists him in calendar-proxy-read');
+          const list = JSON.parse((await owner(['delegates', '--json'])).stdout).delegates.map((d: { email: string }) => d.email);
+          assert.ok(!list.includes(email(frank)), `frank is not reported as a delegate: ${list}`);
+          const all = await owner(['undelegate', '--all', '--yes', '--json']);
+          assert.equal(all.code, 0, all.stderr);
+          const r0 = await dav(creds(s, frank), 'GET', cals[0]!.eventUrl);
+          assert.ok(r0.status === 200 && r0.body.includes(cals[0]!.summary), 'undelegate --all left his one-calendar share alone');
+          const d = await owner(['delegate', email(frank), '--view', '--json']);
+          assert.equal(d.code, 0, d.stderr);
+          const r1 = await dav(creds(s, frank), 'GET', cals[1]!.eventUrl);
+          assert.ok(r1.status === 200 && r1.body.includes(cals[1]!.summary), 'delegated, he reads the other calendar too');
+        } finally {
+          await owner(['undelegate', email(frank), '--yes']);
+          await owner(['unshare', cals[0]!.url, email(frank), '--yes']);
+        }
+      });
+    }
+
     test('members nobody asked about stay in the groups', async () => {
       // carol (or the server's third user) is put in the read group behind calshare's back...
       const third = s.delegate === 'bob' ? 'carol' : 'frank';

@@ -69,3 +69,18 @@ test('searchable properties are read from principal-search-property-set (RFC 374
   assert.deepEqual(parseSearchable('<!DOCTYPE x><x/>'), []);
   assert.match(searchBody({ ns: 'http://sabredav.org/ns', name: 'email-address' }, 'a<b@c.d'), /<d:match>a&#60;b@c.d<\/d:match>/);
 });
+
+test('an audit folds what the delegation itself explains into the delegate row', async () => {
+  const { foldDelegation } = await import('../../src/delegation/audit.js');
+  const cal = { owned: true } as never;
+  const s = (email: string | undefined, principal: string | undefined, level: 'read' | 'edit') => ({ email, principal, name: undefined, level, status: undefined, sources: ['acl' as const] });
+  const list = [{ calendar: cal, fromHome: new Set<string>(), sharees: [
+    s(undefined, 'http://h/principals/alice/calendar-proxy-read/', 'read'), // the owner's own group (SabreDAV, DAViCal)
+    s('erin@example.test', 'http://h/principals/erin/', 'read'), // SOGo's derived grant of a view delegate
+    s('frank@example.test', 'http://h/principals/frank/', 'edit'), // a real share above the delegation: kept
+    s('carol@example.test', 'http://h/principals/carol/', 'read'), // not a delegate: kept
+  ] }];
+  const d = (email: string, level: 'read' | 'edit') => ({ email, name: undefined, principal: `http://h/principals/${email.split('@')[0]}/`, level });
+  foldDelegation(list as never, [d('erin@example.test', 'read'), d('frank@example.test', 'read')], owner);
+  assert.deepEqual(list[0]!.sharees.map((x) => x.email), ['frank@example.test', 'carol@example.test']);
+});
