@@ -4,7 +4,7 @@ import { Transport, type Credentials, type TraceEntry } from './transport/http.j
 import { OriginPolicy, parseServerUrl } from './transport/url-policy.js';
 import { trustedCas } from './transport/ca.js';
 import { discover, type Principal } from './discovery/discover.js';
-import { listCalendars, calendarName, type Calendar } from './discovery/calendars.js';
+import { listCalendars, calendarName, readOwnCalendar, type Calendar } from './discovery/calendars.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
 import { sameResource } from './discovery/propfind.js';
 import { hrefUrl } from './xml/multistatus.js';
@@ -70,16 +70,22 @@ export class Session {
 
   /** A calendar by full URL, path, or unique display name; anything else is a usage error listing candidates. */
   async resolveCalendar(ref: string): Promise<Calendar> {
-    const all = await this.calendars();
     const looksLikePath = ref.startsWith('/') || /^https?:\/\//i.test(ref);
+    let url: URL | undefined;
     if (looksLikePath) {
-      let url: URL;
       try {
         // A calendar has no query or fragment: a typed "?" or "#" is part of its name, as in hrefs.
         url = hrefUrl(ref, this.baseUrl);
       } catch {
         throw new UsageError(`"${inertLine(ref)}" is not a valid calendar URL or path`);
       }
+      // One Depth-0 read of that calendar, not the whole listing (issue 14); the listing is the
+      // fallback that also explains a miss.
+      const one = await readOwnCalendar(this.transport, await this.principal(), url);
+      if (one) return one;
+    }
+    const all = await this.calendars();
+    if (url) {
       const hit = all.find((c) => sameResource(c.url, url));
       if (hit) return hit;
     }

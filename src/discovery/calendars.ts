@@ -7,7 +7,8 @@ import { NS, clark, qn, type QName } from '../xml/names.js';
 import { stateProps } from '../sharing/registry.js';
 import { child, children, textOf } from '../xml/parse.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
-import { propfind, propfindTolerant, isPropertyRefusal, sameResource } from './propfind.js';
+import { propfind, propfindTolerant, isPropertyRefusal, sameResource, selfResponse } from './propfind.js';
+import { AuthError, NetworkError } from '../errors.js';
 import type { Principal } from './discover.js';
 import { serverOptionsOf } from './capabilities.js';
 import { fingerprint } from '../servers/fingerprint.js';
@@ -130,6 +131,30 @@ export async function listCalendars(t: Transport, principal: Principal): Promise
   const found = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks));
   const full = await inBatches(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
   return confined(t, full.filter(isCalendar).map((r) => ({ ...toCalendar(r, principal), quirks })));
+}
+
+/**
+ * One of the user's calendars by URL, with everything the listing carries, in one Depth-0 PROPFIND
+ * instead of the whole home's listing (issue 14: a command on one calendar reads only that
+ * calendar). Only a direct member of the home, as the listing would have it; undefined when the
+ * URL is no such calendar or any property is refused (SOGo's 501): the caller then lists the home.
+ */
+export async function readOwnCalendar(t: Transport, principal: Principal, url: URL): Promise<Calendar | undefined> {
+  const home = principal.homeUrl.pathname.replace(/\/*$/, '/');
+  const path = url.pathname.replace(/\/*$/, '');
+  if (url.origin !== principal.homeUrl.origin || !path.startsWith(home) || path.slice(home.length).includes('/') || path.length <= home.length) return undefined;
+  let answer: Awaited<ReturnType<typeof propfind>>;
+  try {
+    answer = await propfind(t, url, LISTING_PROPS, '0', `reading calendar ${url.pathname}`);
+  } catch (e) {
+    // Refused or missing: the listing path says what there is. Sign-in and network failures stand.
+    if (e instanceof AuthError || e instanceof NetworkError) throw e;
+    return undefined;
+  }
+  const quirks = quirksOfAnswer(answer.headers);
+  const r = selfResponse(answer.responses, answer.url) ?? selfResponse(answer.responses, url);
+  if (!r || !isCalendar(r) || notCalendar(r.url, principal, quirks)) return undefined;
+  return (await confined(t, [{ ...toCalendar(r, principal), quirks }]))[0];
 }
 
 /** The quirks of the product that sent an answer (the listing needs no OPTIONS for this). */

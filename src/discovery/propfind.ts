@@ -101,18 +101,20 @@ function merge(base: MultiStatusResponse, over: MultiStatusResponse): MultiStatu
   return { ...over, props: new Map([...base.props, ...over.props]) };
 }
 
+/** A resource URL the way servers mean it: decoded path, trailing slash optional (a key for maps). */
+export function resourceKey(u: URL): string {
+  let p: string;
+  try {
+    p = decodeURIComponent(u.pathname);
+  } catch {
+    p = u.pathname;
+  }
+  return `${u.host}${p.replace(/\/+$/, '')}`;
+}
+
 /** Compares resource URLs the way servers mean them: decoded path, trailing slash optional. */
 export function sameResource(a: URL, b: URL): boolean {
-  const norm = (u: URL) => {
-    let p: string;
-    try {
-      p = decodeURIComponent(u.pathname);
-    } catch {
-      p = u.pathname;
-    }
-    return `${u.host}${p.replace(/\/+$/, '')}`;
-  };
-  return norm(a) === norm(b);
+  return resourceKey(a) === resourceKey(b);
 }
 
 /** The response describing `url` itself (Depth 0 answers may use a different href spelling). */

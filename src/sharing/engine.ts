@@ -149,15 +149,42 @@ function fallbackFor(caps: Capabilities, primary: Mechanism): Mechanism | undefi
 const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => findSharee(sharees, who)?.level ?? 'none';
 
 /**
+ * levelIn for many people against one list: by address through a map, by principal (findSharee's
+ * slower path) only for those the address misses, so a 500-person check is not 500 scans.
+ */
+function levelsIn(sharees: Sharee[]): (who: Identity) => Level | 'other' | 'none' {
+  const byKey = new Map<string, Sharee>();
+  for (const s of sharees) if (!byKey.has(keyOf(s))) byKey.set(keyOf(s), s);
+  return (who) => byKey.get(`mailto:${who.email.toLowerCase()}`)?.level ?? levelIn(sharees, who);
+}
+
+/**
  * Which mechanism fixes a pending change. The chosen one, unless its own record already shows the
  * wanted state and only a mechanism that sees foreign grants disagrees (a grant made by ACL, not
  * listed in any invite): then that one.
  */
-export function mechanismFor(c: Change, cal: Calendar, ctx: MechanismContext, primary: Mechanism, fallback: Mechanism | undefined): Mechanism {
+export function mechanismFor(
+  c: Change,
+  cal: Calendar,
+  ctx: MechanismContext,
+  primary: Mechanism,
+  fallback: Mechanism | undefined,
+  own: ReadonlyMap<string, Level | 'other'> = ownLevels(primary, cal, ctx),
+): Mechanism {
   if (!fallback || primary.seesForeignGrants) return primary;
-  const own = primary.grants(cal, ctx).find((g) => g.email === c.who.email.toLowerCase());
-  const ownLevel = own?.level ?? 'none';
+  const ownLevel = own.get(c.who.email.toLowerCase()) ?? 'none';
   return ownLevel === c.level ? fallback : primary;
+}
+
+/**
+ * The level each address holds in one mechanism's own record (first grant per address wins, as a
+ * search would). Built once per state and passed to mechanismFor: re-parsing every grant for each
+ * person made revoking 500 people quadratic in client CPU (issue 14).
+ */
+export function ownLevels(m: Mechanism, cal: Calendar, ctx: MechanismContext): Map<string, Level | 'other'> {
+  const out = new Map<string, Level | 'other'>();
+  for (const g of m.grants(cal, ctx)) if (g.email !== undefined && !out.has(g.email)) out.set(g.email, g.level);
+  return out;
 }
 
 /** Changes to requests: per mechanism one batch, split per level where a request carries one level. */
@@ -190,10 +217,13 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
   };
   // The sharees of a state once, not once per person: a 500-person share stays linear.
   const pendingIn = (st: State) => {
-    const now = shareesOf(st.cal, ctx, st.fetched);
-    return wanted.filter((c) => levelIn(now, c.who) !== c.level);
+    const level = levelsIn(shareesOf(st.cal, ctx, st.fetched));
+    return wanted.filter((c) => level(c.who) !== c.level);
   };
-  const mechanismsFor = (st: State) => new Set(pendingIn(st).map((c) => mechanismFor(c, st.cal, ctx, primary, fallback)));
+  const mechanismsFor = (st: State) => {
+    const own = ownLevels(primary, st.cal, ctx);
+    return new Set(pendingIn(st).map((c) => mechanismFor(c, st.cal, ctx, primary, fallback, own)));
+  };
   // A mechanism whose write replaces the whole state (the ACL method, RFC 3744 §8.1; Cyrus ignores
   // If-Match on it) keeps a concurrent writer's change only if ours is planned from a read made just
   // before it, not from the listing, which identity lookups may have made seconds old. Later
@@ -222,9 +252,12 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
       }
       if (pending.length === 0) break;
       const groups = new Map<Mechanism, Change[]>();
+      const own = ownLevels(primary, state.cal, ctx);
       for (const c of pending) {
-        const m = mechanismFor(c, state.cal, ctx, primary, fallback);
-        groups.set(m, [...(groups.get(m) ?? []), c]);
+        const m = mechanismFor(c, state.cal, ctx, primary, fallback, own);
+        const group = groups.get(m);
+        if (group) group.push(c);
+        else groups.set(m, [c]);
       }
       for (const [m, changes] of groups) {
         for (const req of planWrites(m, state, changes, ctx)) {
@@ -294,9 +327,28 @@ export async function share(session: Session, cal: Calendar, addresses: readonly
   const emails = parseEmails(addresses);
   if (emails.length === 0) throw new UsageError('no one to share with', 'Name at least one e-mail address.');
   const { ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
-  const who = await resolveIdentities(session.transport, ctx.me, emails, ctx.quirks);
+  const who = await resolveIdentities(session.transport, ctx.me, emails, ctx.quirks, shownPrincipals(cal, ctx));
   const withNames = await named(session, ctx, [cal], ctx.quirks, who);
   return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, withNames, opts);
+}
+
+/**
+ * Address -> principal of everyone the calendar's listing shows with both (the grant names a principal
+ * the server accepted), so a share needs no existence check for them. Only where an address is read
+ * from the grant itself: with 'people-by-search' names come from the server's search, not here.
+ */
+export function shownPrincipals(cal: Calendar, ctx: MechanismContext): Map<string, URL> {
+  const out = new Map<string, URL>();
+  if (ctx.quirks?.some((q) => q.kind === 'people-by-search') || cal.quirks?.some((q) => q.kind === 'people-by-search')) return out;
+  for (const s of shareesOf(cal, ctx)) {
+    if (!s.email || !s.principal || out.has(s.email)) continue;
+    try {
+      out.set(s.email, new URL(s.principal));
+    } catch {
+      // not a URL: look the person up as usual
+    }
+  }
+  return out;
 }
 
 /**

@@ -145,7 +145,13 @@ async function pool<T, R>(items: readonly T[], width: number, fn: (item: T) => P
  * of the principal answers 207 or 403 for a user that exists and 404 for one that does not (some
  * servers accept shares to nobody with 2xx, so this is the only honest check). Runs a few at a time.
  */
-export async function resolveIdentities(t: Transport, me: Principal, emails: readonly string[], quirks?: readonly Quirk[]): Promise<Identity[]> {
+export async function resolveIdentities(
+  t: Transport,
+  me: Principal,
+  emails: readonly string[],
+  quirks?: readonly Quirk[],
+  known: ReadonlyMap<string, URL> = new Map(),
+): Promise<Identity[]> {
   if (quirks?.some((q) => q.kind === 'people-by-search')) return resolveBySearch(t, me, emails);
   const layout = learnLayout(me, t.user);
   const mine = new Set(me.addresses.map((a) => a.toLowerCase()));
@@ -160,6 +166,10 @@ export async function resolveIdentities(t: Transport, me: Principal, emails: rea
       foreign.push(email);
       return { email, mailto, principal: undefined };
     }
+    // Someone the calendar's state already shows by this address and principal was accepted by the
+    // server as a principal: no look-up (issue 14: a re-share of 500 people cost 500 PROPFINDs).
+    const shown = known.get(email);
+    if (shown) return { email, mailto, principal: shown };
     // User names are usually lower-case while people type addresses as they like (Bob@…): when the
     // address as given names nobody, the lower-cased one is tried before giving up.
     const lower = email.toLowerCase();

@@ -5,7 +5,7 @@
 // is an ACE with an empty grant.
 import type { Calendar } from '../../discovery/calendars.js';
 import type { ServerOptions } from '../../discovery/capabilities.js';
-import { sameResource } from '../../discovery/propfind.js';
+import { resourceKey, sameResource } from '../../discovery/propfind.js';
 import { UnsupportedError } from '../../errors.js';
 import { el, serialize, type XmlNode } from '../../xml/build.js';
 import { NS, clark, qn } from '../../xml/names.js';
@@ -120,7 +120,10 @@ export interface AclChange {
 export function mergeAcl(aces: readonly Ace[], changes: readonly AclChange[]): XmlNode {
   const out: (XmlNode | undefined)[] = [];
   const placed = new Set<AclChange>();
-  const changeFor = (a: Ace) => (a.principal && !a.invert && a.deny.length === 0 ? changes.find((c) => sameResource(c.principal, a.principal!)) : undefined);
+  // Indexed once: a lookup per ACE over all changes made revoking 500 people quadratic (issue 14).
+  const byKey = new Map<string, AclChange>();
+  for (const c of changes) if (!byKey.has(resourceKey(c.principal))) byKey.set(resourceKey(c.principal), c);
+  const changeFor = (a: Ace) => (a.principal && !a.invert && a.deny.length === 0 ? byKey.get(resourceKey(a.principal)) : undefined);
   for (const a of aces) {
     if (a.protected || a.inherited) continue;
     const c = changeFor(a);
