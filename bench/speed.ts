@@ -136,6 +136,26 @@ const davicalRow = async () => {
 };
 await davicalRow().catch((e) => others.push([`DAViCal: ${String(e?.message ?? e).split('\n')[0]}`, '', '', '', '', '', '', '', '', '']));
 const sogoCan = MECHANISMS.some((m) => m.id === 'acl-query');
+const sogoRow = async () => {
+  ensureStaging('sogo');
+  const mk = (u: string) =>
+    floor('alice', 'alice-pw', 'MKCALENDAR', u, `<?xml version="1.0" encoding="utf-8"?><c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:set><d:prop><d:displayname>bench</d:displayname></d:prop></d:set></c:mkcalendar>`);
+  const url = `${SOGO.home('alice')}bench-${randomUUID().slice(0, 8)}/`;
+  const ref = `${SOGO.home('alice')}bench-floor-${randomUUID().slice(0, 8)}/`;
+  for (const u of [url, ref]) await mk(u);
+  try {
+    // SOGo's acl-query (SOGO.md §4): set-roles grants the view-only role set, remove-users revokes.
+    const q = (inner: string) => `<?xml version="1.0" encoding="utf-8"?><inv:acl-query xmlns:inv="urn:inverse:params:xml:ns:inverse-dav">${inner}</inv:acl-query>`;
+    const hdr = { 'content-type': 'application/xml; charset=utf-8' };
+    const sh = await calshare(SOGO.url, 'alice', 'alice-pw', async (s) => share(s, await s.resolveCalendar(url), ['bob@example.test'], 'read'));
+    others.push(row('SOGo share bob', 1, sh, await floor('alice', 'alice-pw', 'POST', ref, q('<inv:set-roles users="bob"><inv:PublicViewer/><inv:ConfidentialViewer/><inv:PrivateViewer/></inv:set-roles>'), hdr)));
+    const rv = await calshare(SOGO.url, 'alice', 'alice-pw', async (s) => unshare(s, await s.resolveCalendar(url), ['bob@example.test']));
+    others.push(row('SOGo revoke bob', 1, rv, await floor('alice', 'alice-pw', 'POST', ref, q('<inv:remove-users users="bob"/>'), hdr)));
+  } finally {
+    for (const u of [url, ref]) await floor('alice', 'alice-pw', 'DELETE', u, '').catch(() => undefined);
+  }
+};
+if (sogoCan) await sogoRow().catch((e) => others.push([`SOGo: ${String(e?.message ?? e).split('\n')[0]}`, '', '', '', '', '', '', '', '', '']));
 process.stdout.write(
   `\nOther staged servers that can share, one person, cold:\n${table(HEAD, others)}\n` +
     (sogoCan ? '' : `SOGo (${SOGO.url}): no row: its sharing mechanism (acl-query) is not registered on this branch.\n`) +
