@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { findSharee, higher, keyOf, originOf, shareeCount, shareesOf } from '../../src/sharing/sharees.js';
-import { mechanismFor } from '../../src/sharing/engine.js';
+import { mechanismFor, ownLevels, shownPrincipals } from '../../src/sharing/engine.js';
 import { mechanism } from '../../src/sharing/registry.js';
 import type { Sharee } from '../../src/sharing/types.js';
 import { ORIGIN, calendarWith, ctx, person } from './fixtures/sharing.js';
@@ -133,5 +133,31 @@ describe('the owner is never a sharee (issue 11 §2)', () => {
     );
     assert.deepEqual(shareesOf(c, ctx).map((s) => s.email), ['bob@example.test']);
     assert.equal(shareeCount(c, ctx), 1);
+  });
+});
+
+describe('issue 14: state computed once, look-ups skipped for people the calendar shows', () => {
+  const invited = cal(csUser('mailto:bob@example.test', 'invite-accepted', 'read'), '', grantAce('/dav/principals/user/bob/', 'read') + grantAce('/dav/principals/user/carol/', 'read'));
+
+  it('ownLevels gives the same answer mechanismFor finds without it', () => {
+    const own = ownLevels(mechanism('cs'), invited, ctx);
+    assert.equal(own.get('bob@example.test'), 'read');
+    for (const who of ['bob', 'carol', 'dave'] as const) {
+      for (const level of ['read', 'edit', 'none'] as const) {
+        const c = { who: person(who), level };
+        assert.equal(mechanismFor(c, invited, ctx, mechanism('cs'), mechanism('acl'), own).id, mechanismFor(c, invited, ctx, mechanism('cs'), mechanism('acl')).id, `${who} ${level}`);
+      }
+    }
+  });
+
+  it('shownPrincipals maps every address the state shows with a principal, and nobody else', () => {
+    const shown = shownPrincipals(invited, ctx);
+    assert.equal(shown.get('bob@example.test')?.pathname, '/dav/principals/user/bob/');
+    assert.equal(shown.get('carol@example.test')?.pathname, '/dav/principals/user/carol/');
+    assert.equal(shown.has('dave@example.test'), false);
+  });
+
+  it('shownPrincipals is empty where names come from the server search (people-by-search)', () => {
+    assert.equal(shownPrincipals(invited, { ...ctx, quirks: [{ kind: 'people-by-search', seen: 'unit test' }] }).size, 0);
   });
 });
