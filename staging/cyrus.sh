@@ -5,6 +5,8 @@
 #   cyrus.sh down      stop what `up` started
 #   cyrus.sh status    exit 0 if running and answering
 #   cyrus.sh users N   create numbered users u001..uNNN (password u-pw)
+#   cyrus.sh named NAME...  create named users (password <name>-pw, <name>@example.test), idempotent:
+#                      owners that a single test file has to itself (no other file writes their ACLs)
 #   cyrus.sh check     sanity checks of a running server
 #   cyrus.sh packages  the Debian packages it needs (for up.sh)
 #
@@ -255,6 +257,22 @@ extra_users() {
         "$n" "${#need[@]}" "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(elapsed "$t2" "$EPOCHREALTIME")")"
 }
 
+# named_users NAME...: like ensure_users, for accounts a test file owns alone (password <name>-pw).
+named_users() {
+    local u out need=()
+    for u in "$@"; do
+        # Safe as a sasl user, an IMAP mailbox (user.<name>) and a URL path segment.
+        [[ $u =~ ^[a-z][a-z0-9-]{0,30}$ ]] || die "named: '$u' is not a user name (a-z, 0-9, -)"
+        sasl_set_users "$u-pw" "$u"
+    done
+    out=$(imap_create_mailboxes "$@")
+    [[ -z $out ]] || mapfile -t need <<<"$out"
+    if ((${#need[@]})); then
+        log "cyrus: provisioning DAV for ${need[*]}"
+        dav_provision own "${need[@]}"
+    fi
+}
+
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
 
 cmd_up() {
@@ -298,6 +316,14 @@ cmd_users() {
     extra_users "${1:?usage: cyrus.sh users N}"
 }
 
+cmd_named() {
+    require_root
+    (($#)) || die "usage: cyrus.sh named NAME..."
+    running || die "cyrus is not running: run staging/up.sh cyrus first"
+    lock_server cyrus
+    named_users "$@"
+}
+
 # Sanity checks that the tests rely on.
 cmd_check() {
     local code fail=0
@@ -327,6 +353,7 @@ case ${1:-up} in
     status) cmd_status ;;
     packages) printf '%s\n' "${PACKAGES[@]}" ;;
     users) shift; cmd_users "$@" ;;
+    named) shift; cmd_named "$@" ;;
     check) cmd_check ;;
-    *) die "usage: $0 [up|down|status|users N|check|packages]" ;;
+    *) die "usage: $0 [up|down|status|users N|named NAME...|check|packages]" ;;
 esac

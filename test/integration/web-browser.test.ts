@@ -8,7 +8,8 @@ import { CYRUS, ROOT, ensureStaging } from '../helpers/staging.js';
 import { canRead, dav, deleteCalendar, freshCalendar, tryWrite } from '../helpers/dav.js';
 import { launchBrowser, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
 
-// Screenshots land in test-results/ on every run; CALSHARE_SCREENSHOTS=docs/screenshots refreshes the README's.
+// Screenshots land in test-results/ on every run (CALSHARE_SCREENSHOTS elsewhere). The README's come from
+// `npm run screenshots` (a demo account), never from a test: tests leave t-xxxxxxxx calendars around.
 const SHOTS = `${ROOT}/${process.env.CALSHARE_SCREENSHOTS ?? 'test-results/screenshots'}`;
 const bob = `bob@${CYRUS.domain}`;
 const carol = `carol@${CYRUS.domain}`;
