@@ -4,7 +4,8 @@ import { Transport, type Credentials, type TraceEntry } from './transport/http.j
 import { OriginPolicy, parseServerUrl } from './transport/url-policy.js';
 import { trustedCas } from './transport/ca.js';
 import { discover, type Principal } from './discovery/discover.js';
-import { listCalendars, calendarName, readOwnCalendar, type Calendar } from './discovery/calendars.js';
+import { listHome, calendarName, readOwnCalendar, type Calendar, type HomeListing } from './discovery/calendars.js';
+import type { MultiStatusResponse } from './xml/multistatus.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
 import { sameResource } from './discovery/propfind.js';
 import { hrefUrl } from './xml/multistatus.js';
@@ -25,7 +26,7 @@ export interface SessionOptions {
 
 export class Session {
   #principal?: Promise<Principal>;
-  #calendars?: Promise<Calendar[]>;
+  #listing?: Promise<HomeListing>;
   readonly #options = new Map<string, Promise<ServerOptions>>();
 
   private constructor(
@@ -60,12 +61,25 @@ export class Session {
   }
 
   calendars(): Promise<Calendar[]> {
-    return (this.#calendars ??= this.principal().then((p) => listCalendars(this.transport, p)));
+    return this.#listHome().then((l) => l.calendars);
+  }
+
+  #listHome(): Promise<HomeListing> {
+    return (this.#listing ??= this.principal().then((p) => listHome(this.transport, p)));
+  }
+
+  /**
+   * The calendar home's own answer from the listing, when a listing is cached or under way and the
+   * home came in it (one Depth-1 PROPFIND); undefined otherwise, and the caller reads the home itself.
+   * Never starts a listing: a command that needs no listing should not pay for one.
+   */
+  async listedHome(): Promise<MultiStatusResponse | undefined> {
+    return this.#listing ? (await this.#listing).home : undefined;
   }
 
   /** Forget cached listings, after a change. */
   invalidate(): void {
-    this.#calendars = undefined;
+    this.#listing = undefined;
   }
 
   /** A calendar by full URL, path, or unique display name; anything else is a usage error listing candidates. */

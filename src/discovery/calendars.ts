@@ -113,12 +113,28 @@ async function confined(t: Transport, calendars: Calendar[]): Promise<Calendar[]
   return calendars;
 }
 
+/** One listing of the calendar home: its calendars, and the home's own answer when it came in the same request. */
+export interface HomeListing {
+  calendars: Calendar[];
+  /**
+   * The home itself (RFC 4918 §9.1: a Depth-1 PROPFIND answers for the collection too) with every
+   * LISTING_PROPS property, DAV:acl among them, so the home's ACL costs no request of its own.
+   * Undefined when the server refused the full listing and calshare listed in several requests.
+   */
+  home: MultiStatusResponse | undefined;
+}
+
 export async function listCalendars(t: Transport, principal: Principal): Promise<Calendar[]> {
+  return (await listHome(t, principal)).calendars;
+}
+
+export async function listHome(t: Transport, principal: Principal): Promise<HomeListing> {
   const purpose = 'listing your calendars';
   try {
-    const { responses, headers } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
+    const { responses, headers, url } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
     const quirks = quirksOfAnswer(headers);
-    return confined(t, responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => ({ ...toCalendar(r, principal), quirks })));
+    const calendars = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => ({ ...toCalendar(r, principal), quirks }));
+    return { calendars: await confined(t, calendars), home: responses.find((r) => sameResource(r.url, url)) };
   } catch (e) {
     // SOGo 5.8 answers 501 to the whole Depth-1 PROPFIND because DAV:acl fails on the
     // personal.ics/personal.xml export views next to each calendar.
@@ -130,7 +146,7 @@ export async function listCalendars(t: Transport, principal: Principal): Promise
   const quirks = quirksOfAnswer(headers);
   const found = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks));
   const full = await inBatches(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
-  return confined(t, full.filter(isCalendar).map((r) => ({ ...toCalendar(r, principal), quirks })));
+  return { calendars: await confined(t, full.filter(isCalendar).map((r) => ({ ...toCalendar(r, principal), quirks }))), home: undefined };
 }
 
 /**

@@ -8,16 +8,22 @@ import { sameResource } from '../discovery/propfind.js';
 import type { Session } from '../session.js';
 import { readHomeAcl } from '../servers/cyrus-home-spill.js';
 import { accessLabel, type Sharee } from './types.js';
-import { aclOf, levelOf, tree } from './mechanisms/acl.js';
+import { aclOf, levelOf, parseAcl, tree, type Ace } from './mechanisms/acl.js';
 import { child } from '../xml/parse.js';
 import { NS, qn } from '../xml/names.js';
+import { P } from '../discovery/calendars.js';
+import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
 import { keyOf, originOf } from './sharees.js';
 
 /** Principal URLs the home grants something to by href (not all/authenticated/self). */
 export async function homeGrantees(session: Session): Promise<URL[]> {
   try {
     const me = await session.principal();
-    const aces = (await readHomeAcl(session.transport, me.homeUrl)) ?? [];
+    // The listing's Depth-1 PROPFIND already asked the home for DAV:acl (LISTING_PROPS): use that
+    // answer, a 403/404 for the property included (then nothing is known to come from the home).
+    // Only without such an answer (no listing, or SOGo's listing in several requests) ask the home.
+    const listed = await session.listedHome();
+    const aces = (listed ? homeAclOf(listed) : await readHomeAcl(session.transport, me.homeUrl)) ?? [];
     return aces.flatMap((a) => (a.principal && !a.invert && a.grant.length > 0 && !a.protected ? [a.principal] : []));
   } catch {
     // A server that hides or refuses the home's ACL: nothing is known to come from there, and the
@@ -26,8 +32,17 @@ export async function homeGrantees(session: Session): Promise<URL[]> {
   }
 }
 
+/** The ACEs in the home's DAV:acl (RFC 3744 §5.5), or undefined when the server did not give it. */
+export function homeAclOf(home: MultiStatusResponse): Ace[] | undefined {
+  const acl = prop(home, P.acl);
+  return acl ? parseAcl(acl, home.url) : undefined;
+}
+
 /** Whether this person's access on `cal` comes from (also) being granted the calendar home. */
 export function fromHome(s: Sharee, cal: Calendar, homeUrl: URL, grantees: readonly URL[]): boolean {
+  // Someone invited to this calendar (CS:invite, DAV:invite) was shared it on purpose, whatever the
+  // home also grants them: only an access-list-only grant can be the home's hand-me-down.
+  if (originOf(s) === 'invitation') return false;
   if (!cal.url.pathname.startsWith(homeUrl.pathname) || !s.principal) return false;
   let p: URL;
   try {
@@ -45,7 +60,15 @@ export const HOME_ADVICE =
 
 /** Where a person's access comes from, in the words every face uses (CLI, web UI, README). */
 export const GRANTED_BY = { invitation: 'invitation', acl: 'access list', home: 'inherited from the calendar home' } as const;
-export const grantedBy = (s: Sharee, home: ReadonlySet<string>): string => GRANTED_BY[home.has(keyOf(s)) ? 'home' : originOf(s)];
+/**
+ * Where a person's access comes from: an invitation wins (the person was invited to this calendar),
+ * then an access-list grant the calendar home also holds is 'home', else 'acl'.
+ */
+export const originWithHome = (s: Sharee, home: ReadonlySet<string>): keyof typeof GRANTED_BY => {
+  const own = originOf(s);
+  return own === 'acl' && home.has(keyOf(s)) ? 'home' : own;
+};
+export const grantedBy = (s: Sharee, home: ReadonlySet<string>): string => GRANTED_BY[originWithHome(s, home)];
 
 const WHO_ALL: Record<string, string> = {
   all: 'everyone, also without an account',

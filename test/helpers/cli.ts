@@ -1,6 +1,6 @@
 // Runs the built CLI (dist/, built by `npm test` before the suite) as a user would, without a terminal.
 import { spawn } from 'node:child_process';
-import { ROOT, USERS, type User } from './staging.js';
+import { ROOT, PASSWORDS, type User } from './staging.js';
 
 export interface CliResult {
   code: number | null;
@@ -30,5 +30,5 @@ export function calshare(args: string[], opts: { env?: Record<string, string | u
 /** calshare as `user` against a server URL, password from the environment as the CLI expects. */
 export function as(user: User, url: string, extraEnv: Record<string, string> = {}) {
   return (args: string[], opts: { input?: string } = {}) =>
-    calshare([...args, '--url', url, '--username', user], { ...opts, env: { CALSHARE_PASSWORD: USERS[user], ...extraEnv } });
+    calshare([...args, '--url', url, '--username', user], { ...opts, env: { CALSHARE_PASSWORD: PASSWORDS[user], ...extraEnv } });
 }

@@ -2,7 +2,7 @@
 // reports raw statuses, so tests prove effects on the server independently of calshare's code.
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { CYRUS, USERS, type User } from './staging.js';
+import { CYRUS, PASSWORDS, type User } from './staging.js';
 
 export interface Raw {
   status: number;
@@ -12,7 +12,7 @@ export interface Raw {
 
 /** One request as `user`, following same-origin redirects (Cyrus sends sharees to their own URL). */
 export async function dav(user: User | { user: string; password: string }, method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<Raw> {
-  const [name, pw] = typeof user === 'string' ? [user, USERS[user]] : [user.user, user.password];
+  const [name, pw] = typeof user === 'string' ? [user, PASSWORDS[user]] : [user.user, user.password];
   let target = new URL(url);
   for (let hop = 0; hop < 5; hop++) {
     const res = await request(target, {

@@ -7,7 +7,16 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const STATE = process.env.CALSHARE_STAGING_DIR ?? '/var/tmp/calshare-staging';
 
 export const USERS = { alice: 'alice-pw', bob: 'bob-pw', carol: 'carol-pw' } as const;
-export type User = keyof typeof USERS;
+/**
+ * Cyrus owners that one test file has to itself (`staging/cyrus.sh named`, password <name>-pw):
+ * no other file writes their ACLs, so Cyrus's home spill from another test's ACL write on a
+ * sibling calendar (src/servers/cyrus-home-spill.ts) cannot reach their calendar home.
+ */
+export const CYRUS_OWNERS = { 'acl-owner': 'acl-owner-pw' } as const;
+export type Owner = keyof typeof CYRUS_OWNERS;
+export type User = keyof typeof USERS | Owner;
+/** Every staging password by user (staging users, then Cyrus's named owners). */
+export const PASSWORDS: Readonly<Record<User, string>> = { ...USERS, ...CYRUS_OWNERS };
 
 export const CYRUS = {
   url: 'http://127.0.0.1:8008/',
@@ -57,4 +66,9 @@ export function ensureStaging(server: 'cyrus' | 'radicale' | 'xandikos' | 'postg
 export function ensureCyrusUsers(n: number): string[] {
   execFileSync('bash', [`${ROOT}/staging/cyrus.sh`, 'users', String(n)], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
   return Array.from({ length: n }, (_, i) => `u${String(i + 1).padStart(3, '0')}`);
+}
+
+/** Named Cyrus owners (CYRUS_OWNERS), created if missing; idempotent and quick when they exist. */
+export function ensureCyrusOwners(...names: Owner[]): void {
+  execFileSync('bash', [`${ROOT}/staging/cyrus.sh`, 'named', ...names], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 });
 }

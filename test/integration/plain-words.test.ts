@@ -47,7 +47,7 @@ test('a grant handed down by the calendar home is named so, counted apart, and r
   assert.equal(listed.fromHome, 1);
   assert.ok(listed.sharedWith >= 1);
   const table = await bob(['calendars']);
-  assert.match(table.stdout, new RegExp(`${name}\\s+you\\s+\\d+ \\+ 1 from home`));
+  assert.match(table.stdout, new RegExp(`${name}\\s+mine\\s+you\\s+owner\\s+\\d+ \\+ 1 from home`));
 });
 
 test('a free/busy-only grant is called "free/busy only", never "other"', async () => {

@@ -78,13 +78,27 @@ test('--json: one stable object per sharee, before and after', async (t) => {
   const results = async (args: string[]) =>
     (JSON.parse((await aliceOk([...args, '--json'])).stdout) as { mechanism: string; results: Record<string, unknown>[] });
 
+  // Issue 18: share --json also says, per person, where they find the calendar (shareeStep).
+  type Step = { step: string; command: string | null; url: string; text: string };
+  const withoutStep = (rs: Record<string, unknown>[]) => rs.map(({ shareeStep: _, ...rest }) => rest);
+  const steps = (rs: Record<string, unknown>[]) => rs.map((r) => r.shareeStep as Step | null);
+
   const first = await results(['share', cal.path, BOB, CAROL, '--view']);
   assert.equal(first.mechanism, 'cs');
-  for (const r of first.results) assert.deepEqual(Object.keys(r), ['email', 'requested', 'result', 'before', 'after', 'invite']);
-  assert.deepEqual(first.results, [
+  for (const r of first.results) assert.deepEqual(Object.keys(r), ['email', 'requested', 'result', 'before', 'after', 'invite', 'shareeStep']);
+  assert.deepEqual(withoutStep(first.results), [
     { email: BOB, requested: 'view-only', result: 'shared', before: 'no access', after: 'view-only', invite: 'pending' },
     { email: CAROL, requested: 'view-only', result: 'shared', before: 'no access', after: 'view-only', invite: 'pending' },
   ]);
+  // A pending Cyrus invitation: the sharee accepts first, then it is in their calendar list.
+  for (const [i, step] of steps(first.results).entries()) {
+    const who = [BOB, CAROL][i]!;
+    assert.deepEqual(Object.keys(step ?? {}), ['step', 'command', 'url', 'text']);
+    assert.equal(step!.step, 'accept-invitation', who);
+    assert.match(step!.command ?? '', /^calshare accept \S/, who);
+    assert.equal(step!.url, String(cal.url), who);
+    assert.ok(step!.text.includes(who), `${who}: ${step!.text}`);
+  }
 
   const second = await results(['share', cal.path, BOB, CAROL, '--edit', '--via', 'resource-sharing']);
   assert.deepEqual(second.results.map((r) => [r.email, r.result, r.before, r.after]), [
@@ -92,8 +106,11 @@ test('--json: one stable object per sharee, before and after', async (t) => {
     [CAROL, 'changed', 'view-only', 'edit'],
   ]);
 
+  assert.ok(steps(second.results).every((st) => st !== null && st.url === String(cal.url)), 'everyone with access has a step');
+
   const again = await results(['share', cal.path, BOB, '--edit']);
   assert.deepEqual(again.results.map((r) => [r.result, r.before, r.after]), [['unchanged', 'edit', 'edit']]);
+  assert.ok(steps(again.results)[0] !== null, 'an unchanged share still says where bob finds it');
 
   const removed = await results(['unshare', cal.path, BOB, 'nobody-here@example.test', '--yes']);
   assert.deepEqual(removed.results.map((r) => [r.email, r.requested, r.result, r.after]), [

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { canRead, dav, deleteCalendar, freshCalendar, ics, tryWrite } from '../helpers/dav.js';
-import { ensureStaging, type User } from '../helpers/staging.js';
-import { aliceOk, pathOf, sharees, writes } from './sharing-lib.js';
+import { ensureCyrusOwners, ensureStaging, CYRUS_OWNERS, type Owner, type User } from '../helpers/staging.js';
+import { pathOf, sharees, userOk, writes } from './sharing-lib.js';
 
 type Via = 'cs' | 'resource-sharing' | 'acl';
 const BOB = 'bob@example.test';
@@ -31,18 +31,18 @@ function expectListed(row: { level: string; invite: string | null; origin: strin
 }
 
 /** The sharee creates, changes and deletes an event; the owner sees every step (real effects). */
-async function proveEdit(who: User, calUrl: string): Promise<void> {
+async function proveEdit(who: User, calUrl: string, owner: User): Promise<void> {
   const uid = randomUUID();
   const url = `${calUrl}${uid}.ics`;
   const create = await dav(who, 'PUT', url, ics(uid, `Made by ${who}`), { ...CALENDAR, 'if-none-match': '*' });
   assert.ok([201, 204].includes(create.status), `${who} create → ${create.status} ${create.body}`);
-  assert.match((await dav('alice', 'GET', url)).body, new RegExp(`SUMMARY:Made by ${who}`));
+  assert.match((await dav(owner, 'GET', url)).body, new RegExp(`SUMMARY:Made by ${who}`));
   const change = await dav(who, 'PUT', url, ics(uid, `Changed by ${who}`), CALENDAR);
   assert.ok([201, 204].includes(change.status), `${who} change → ${change.status}`);
-  assert.match((await dav('alice', 'GET', url)).body, new RegExp(`SUMMARY:Changed by ${who}`));
+  assert.match((await dav(owner, 'GET', url)).body, new RegExp(`SUMMARY:Changed by ${who}`));
   const remove = await dav(who, 'DELETE', url);
   assert.ok([200, 204].includes(remove.status), `${who} delete → ${remove.status}`);
-  assert.equal((await dav('alice', 'GET', url)).status, 404, `the event ${who} deleted is gone for the owner too`);
+  assert.equal((await dav(owner, 'GET', url)).status, 404, `the event ${who} deleted is gone for the owner too`);
 }
 
 async function proveReadOnly(who: User, cal: { url: string; eventUrl: string }): Promise<void> {
@@ -57,60 +57,66 @@ async function proveNoAccess(who: User, cal: { url: string; eventUrl: string }):
   assert.ok(w.create >= 400, `${who} can no longer write (got ${w.create})`);
 }
 
-async function proveOwner(cal: { url: string; eventUrl: string }): Promise<void> {
-  assert.ok(await canRead('alice', cal.url, cal.eventUrl), 'the owner still reads');
-  const w = await tryWrite('alice', cal.url);
+async function proveOwner(cal: { url: string; eventUrl: string }, owner: User): Promise<void> {
+  assert.ok(await canRead(owner, cal.url, cal.eventUrl), 'the owner still reads');
+  const w = await tryWrite(owner, cal.url);
   assert.deepEqual([w.create === 201 || w.create === 204, w.change, w.remove], [true, 204, 204], `the owner still writes: ${JSON.stringify(w)}`);
 }
 
-export function sharingFlow(via: Via): void {
+/**
+ * `owner` is alice unless a file needs an owner of its own: a Cyrus owner no other test file writes
+ * ACLs for (CYRUS_OWNERS), where origins must not pick up Cyrus's home spill from concurrent tests.
+ */
+export function sharingFlow(via: Via, owner: User = 'alice'): void {
   test(`share, change, revoke with --via ${via}, proven as the sharee on Cyrus`, async (t) => {
     ensureStaging('cyrus');
-    const cal = await freshCalendar('alice');
-    t.after(() => deleteCalendar('alice', cal.url));
+    if (owner in CYRUS_OWNERS) ensureCyrusOwners(owner as Owner);
+    const ownerOk = (args: string[]) => userOk(owner, args);
+    const cal = await freshCalendar(owner);
+    t.after(() => deleteCalendar(owner, cal.url));
     const path = pathOf(cal.url);
     assert.equal(await canRead('bob', cal.url, cal.eventUrl), false, 'bob has no access to a fresh calendar');
 
     await t.test('view-only: bob reads, bob cannot write', async () => {
-      const r = await aliceOk(['share', path, BOB, '--view', '--via', via, '-v']);
+      const r = await ownerOk(['share', path, BOB, '--view', '--via', via, '-v']);
       // Only the calendar counts: an ACL write may be followed by one that takes back Cyrus's home spill.
       assert.equal(writes(r.stderr).filter((w) => w.url === cal.url).length, 1, 'one write request');
       await proveReadOnly('bob', cal);
-      expectListed((await sharees(path)).get(BOB), via, 'view-only', 'bob');
+      expectListed((await sharees(path, owner)).get(BOB), via, 'view-only', 'bob');
     });
 
     await t.test('level change to edit: bob creates, changes and deletes an event', async () => {
-      await aliceOk(['share', path, BOB, '--edit', '--via', via]);
-      await proveEdit('bob', cal.url);
-      expectListed((await sharees(path)).get(BOB), via, 'edit', 'bob');
+      await ownerOk(['share', path, BOB, '--edit', '--via', via]);
+      await proveEdit('bob', cal.url, owner);
+      expectListed((await sharees(path, owner)).get(BOB), via, 'edit', 'bob');
     });
 
     await t.test('carol shared too (view-only)', async () => {
-      await aliceOk(['share', path, CAROL, '--view', '--via', via]);
+      await ownerOk(['share', path, CAROL, '--view', '--via', via]);
       await proveReadOnly('carol', cal);
-      const list = await sharees(path);
+      const list = await sharees(path, owner);
       expectListed(list.get(CAROL), via, 'view-only', 'carol');
       expectListed(list.get(BOB), via, 'edit', 'bob');
     });
 
     await t.test('unshare bob: bob refused, carol and the owner keep their access', async () => {
-      await aliceOk(['unshare', path, BOB, '--yes', '--via', via]);
+      await ownerOk(['unshare', path, BOB, '--yes', '--via', via]);
       await proveNoAccess('bob', cal);
       await proveReadOnly('carol', cal);
-      await proveOwner(cal);
-      const list = await sharees(path);
+      await proveOwner(cal, owner);
+      const list = await sharees(path, owner);
       assert.equal(list.has(BOB), false, 'bob no longer listed');
       expectListed(list.get(CAROL), via, 'view-only', 'carol');
     });
 
     await t.test('unshare --all: everyone refused, the owner keeps access', async () => {
-      await aliceOk(['share', path, BOB, '--edit', '--via', via]);
+      await ownerOk(['share', path, BOB, '--edit', '--via', via]);
       assert.ok(await canRead('bob', cal.url, cal.eventUrl));
-      await aliceOk(['unshare', path, '--all', '--yes', '--via', via]);
+      await ownerOk(['unshare', path, '--all', '--yes', '--via', via]);
       await proveNoAccess('bob', cal);
       await proveNoAccess('carol', cal);
-      await proveOwner(cal);
-      assert.equal((await sharees(path)).size, 0, 'no one listed');
+      await proveOwner(cal, owner);
+      assert.equal((await sharees(path, owner)).size, 0, 'no one listed');
     });
   });
 }

@@ -36,8 +36,13 @@ export function requestCount(stderr: string): number {
 export const writes = (stderr: string) => traced(stderr).filter((t) => t.method === 'POST' || t.method === 'ACL');
 
 /** calshare as alice on staging Cyrus, asserting the exit code (and showing stderr when it differs). */
-export async function aliceOk(args: string[], code = 0): Promise<CliResult> {
-  const r = await as('alice', CYRUS.url)(args);
+export function aliceOk(args: string[], code = 0): Promise<CliResult> {
+  return userOk('alice', args, code);
+}
+
+/** calshare as `user` on staging Cyrus, asserting the exit code. */
+export async function userOk(user: User, args: string[], code = 0): Promise<CliResult> {
+  const r = await as(user, CYRUS.url)(args);
   assert.equal(r.code, code, `calshare ${args.join(' ')} → exit ${r.code}, wanted ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r;
 }
@@ -47,13 +52,13 @@ export interface ShareeRow {
   principal: string | null;
   level: string;
   invite: string | null;
-  origin: 'invitation' | 'acl';
+  origin: 'invitation' | 'acl' | 'home';
   sources: string[];
 }
 
-/** `calshare sharees CAL --json` as alice, by email. */
-export async function sharees(calPath: string): Promise<Map<string, ShareeRow>> {
-  const r = await aliceOk(['sharees', calPath, '--json']);
+/** `calshare sharees CAL --json` as the owner (alice unless named), by email. */
+export async function sharees(calPath: string, owner: User = 'alice'): Promise<Map<string, ShareeRow>> {
+  const r = await userOk(owner, ['sharees', calPath, '--json']);
   const doc = JSON.parse(r.stdout) as { calendars: { url: string; sharees: ShareeRow[] }[] };
   assert.equal(doc.calendars.length, 1);
   return new Map(doc.calendars[0]!.sharees.map((s) => [s.email ?? s.principal ?? '?', s]));

@@ -2,7 +2,7 @@
 import { calendarName } from '../../discovery/calendars.js';
 import type { ChangeOutcome, CalendarSharees } from '../../sharing/engine.js';
 import { keyOf, originOf } from '../../sharing/sharees.js';
-import { GRANTED_BY, HOME_ADVICE, grantedBy } from '../../sharing/home-grants.js';
+import { GRANTED_BY, HOME_ADVICE, grantedBy, originWithHome } from '../../sharing/home-grants.js';
 import { mechanismName } from '../../sharing/registry.js';
 import { RESULT_LABEL, accessLabel, type Level } from '../../sharing/types.js';
 import { VerificationError } from '../../errors.js';
@@ -95,7 +95,7 @@ export function shareesJson(list: CalendarSharees[], delegates: readonly Delegat
           name: s.name ?? null,
           level: lvl(s.level),
           invite: s.status ?? null,
-          origin: fromHome.has(keyOf(s)) ? 'home' : originOf(s),
+          origin: originWithHome(s, fromHome),
           sources: s.sources,
           scope: 'this calendar',
         })),
