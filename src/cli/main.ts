@@ -64,6 +64,11 @@ program
     (await import('./commands/capabilities.js')).run(calendar, cmd.optsWithGlobals()),
   );
 
+/** Repeatable: --group team --group "Team A". */
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const group = (verb: string) =>
+  new Option('--group <name>', `${verb} a group of the server by its name (repeatable; where the server shares with groups)`).argParser(collect);
+
 const via = () =>
   new Option('--via <mechanism>', 'force a sharing mechanism instead of the detected default').choices([...VIA_CHOICES]);
 
@@ -74,6 +79,7 @@ program
   .option('--view', 'view-only: they can read events')
   .option('--edit', 'edit: they can create, change and delete events')
   .option('--calendar <calendar>', 'a calendar to share; repeat for several (then every argument is a person)', (v: string, all: string[] = []) => [...all, v])
+  .addOption(group('share with'))
   .addOption(via())
   .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
   .description('share a calendar with people (or change their level); verified by reading it back')
@@ -86,6 +92,7 @@ Examples:
   calshare share --calendar Work --calendar On-call bob@example.com --edit
   calshare share Work bob@example.com carol@example.com --edit --via acl --json
   calshare share /dav/calendars/user/alice/Default/ bob@example.com --view --dry-run
+  calshare share Work --group "Team A" --edit        # Nextcloud: a group, by its name
 
 Without a terminal (or with --json) nothing is asked: a missing CALENDAR, EMAIL or
 --view/--edit is a usage error (exit 2). Ctrl-C at a prompt exits 130, Esc or
@@ -158,6 +165,7 @@ program
   .option('--all', 'remove everyone the calendar is shared with')
   .option('-y, --yes', 'do not ask for confirmation (required when not at a terminal)')
   .option('--calendar <calendar>', 'a calendar to remove people from; repeat for several (then every argument is a person)', (v: string, all: string[] = []) => [...all, v])
+  .addOption(group('remove'))
   .addOption(via())
   .option('--dry-run', 'print the requests that would be sent, and send nothing that changes state')
   .description('take sharing back from one, several or all people; verified by reading it back')

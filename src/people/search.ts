@@ -14,7 +14,7 @@
 // helper (sogo, nextcloud) can reuse searchBody/exactMatches with its own property.
 import type { Transport } from '../transport/http.js';
 import { el, serialize } from '../xml/build.js';
-import { NS, qn, type QName } from '../xml/names.js';
+import { NS, clark, qn, type QName } from '../xml/names.js';
 import { parseResponse } from '../discovery/propfind.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
 import { children, textOf } from '../xml/parse.js';
@@ -31,11 +31,13 @@ export const SEARCHES_AT_ONCE = 8;
  * path) against `searched`, which comes back with displayname, for messages.
  */
 export function searchBody(match: string, searched: QName = ADDRESS_SET): string {
+  // The address set comes back too, whatever is searched: it is what exactMatches() trusts.
+  const back = clark(searched) === clark(ADDRESS_SET) ? [searched] : [searched, ADDRESS_SET];
   return serialize(
     el(
       D('principal-property-search'),
       el(D('property-search'), el(D('prop'), el(searched)), el(D('match'), match)),
-      el(D('prop'), el(DISPLAYNAME), el(searched)),
+      el(D('prop'), el(DISPLAYNAME), ...back.map((p) => el(p))),
       el(D('apply-to-principal-collection-set')),
     ),
   );
@@ -50,10 +52,15 @@ export interface Person {
 
 /** The mailto: addresses a search response claims, lower-cased, without "mailto:". */
 export function addressesOf(r: MultiStatusResponse, searched: QName = ADDRESS_SET): string[] {
-  return children(prop(r, searched), D('href'))
+  const hrefs = [ADDRESS_SET, ...(clark(searched) === clark(ADDRESS_SET) ? [] : [searched])].flatMap((q) => children(prop(r, q), D('href')));
+  const fromHrefs = hrefs
     .map((h) => (textOf(h) ?? '').trim())
     .filter((h) => /^mailto:/i.test(h))
     .map((h) => h.slice(7).toLowerCase());
+  // A searched property holding the bare address as text (sabre's {http://sabredav.org/ns}email-address).
+  const own = prop(r, searched);
+  const text = own && own.children.length === 0 ? [(textOf(own) ?? '').trim().toLowerCase()].filter((a) => a.includes('@')) : [];
+  return [...new Set([...fromHrefs, ...text])];
 }
 
 export interface SearchResult {
@@ -144,7 +151,7 @@ export async function pool<T, R>(items: readonly T[], width: number, fn: (item: 
  * whose DAV:principal-collection-set names the principal collections). Addresses nobody holds
  * exactly are absent from `found`.
  */
-export async function searchPeople(t: Transport, at: URL, emails: readonly string[], searched: QName = ADDRESS_SET): Promise<SearchResult> {
+export async function searchPeople(t: Transport, at: URL, emails: readonly string[], searched: QName = ADDRESS_SET, mailto = true): Promise<SearchResult> {
   const answers = await pool(emails, SEARCHES_AT_ONCE, async (email) => {
     const purpose = `looking up ${email}`;
     // Depth 0: RFC 3744 §9.4 defines the report for Depth 0 only (DAViCal answers 400 to Depth 1).
@@ -152,7 +159,8 @@ export async function searchPeople(t: Transport, at: URL, emails: readonly strin
       method: 'REPORT',
       url: at,
       headers: { depth: '0', 'content-type': 'application/xml; charset=utf-8' },
-      body: searchBody(`mailto:${email}`, searched),
+      // Nextcloud 31 searches {http://sabredav.org/ns}email-address by the bare address (quirk 'people-by-search').
+      body: searchBody(mailto ? `mailto:${email}` : email, searched),
       purpose,
     });
     return parseResponse(res.body, res.url, at, purpose);

@@ -6,6 +6,7 @@ import type { Calendar } from '../discovery/calendars.js';
 import type { Transport } from '../transport/http.js';
 import type { Mechanism, MechanismContext } from '../sharing/types.js';
 import type { ServerId } from './fingerprint.js';
+import { qn, type QName } from '../xml/names.js';
 import { cyrusHomeSpill } from './cyrus-home-spill.js';
 
 /**
@@ -40,9 +41,11 @@ export type Quirk = Seen &
        * lists people who hold one calendar only: a member is a delegate only if every calendar shows him.
        */ { kind: 'proxy-members-derived' }
     | /**
-       * A PROPFIND of a principal URL cannot tell an unknown user (403 either way): people are found
-       * by principal-property-search (RFC 3744 §9.4) on C:calendar-user-address-set, exact match only.
-       */ { kind: 'people-by-search' }
+       * People are found by principal-property-search (RFC 3744 §9.4), exact match only, where a
+       * principal URL cannot be derived from an address or cannot tell an unknown user. `prop` is the
+       * property searched (default C:calendar-user-address-set) and `mailto` whether the value sent
+       * carries "mailto:" (default yes).
+       */ { kind: 'people-by-search'; prop?: QName; mailto?: boolean }
     | /** Home members with a calendar resourcetype that are not calendars people share (by last path segment). */ {
         kind: 'not-calendars';
         segments: string[];
@@ -86,9 +89,33 @@ export const QUIRKS: Record<ServerId, readonly Quirk[]> = {
       seen: 'DAViCal 1.1.12: the scheduling inbox /caldav.php/alice/.in/ and outbox .out/ answer the resourcetype <collection/><C:calendar/> of a calendar',
     },
   ],
-  // Slot for the Nextcloud helper: e.g. { kind: 'allow-omits', methods: ['POST'], seen: 'Nextcloud 31: Allow lacks POST, yet POST oc:share shares' },
-  //   { kind: 'broken', mechanism: 'cs', why: 'CS:share answers 501', seen: '…' }.
-  nextcloud: [],
+  // Recorded exchanges: test/fixtures/nextcloud/ (Nextcloud 31.0.2, sabre/dav 4.7.0).
+  nextcloud: [
+    {
+      kind: 'broken',
+      mechanism: 'cs',
+      why: 'Nextcloud advertises calendarserver-sharing and answers CS:allowed-sharing-modes, but a CS:share POST answers 501 and shares nothing',
+      seen: 'Nextcloud 31.0.2: POST <CS:share> (text/xml) → 501 "There was no plugin in the system that was willing to handle this POST method."; oc:invite unchanged',
+    },
+    {
+      kind: 'broken',
+      mechanism: 'acl',
+      why: 'Nextcloud keeps shares outside DAV:acl (only protected ACEs, sharees never listed) and refuses the ACL method',
+      seen: 'Nextcloud 31.0.2: Allow lacks ACL; ACL adding a sharee → 501 (PHP built-in server) or 409 no-ace-conflict (Apache), restating the protected ACEs → 403; sharees appear only in oc:invite',
+    },
+    {
+      kind: 'allow-omits',
+      methods: ['POST'],
+      seen: 'Nextcloud 31.0.2: Allow is "OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE, REPORT", yet POST <oc:share> shares (200 X-Sabre-Status: everything-went-well)',
+    },
+    {
+      kind: 'people-by-search',
+      prop: qn('http://sabredav.org/ns', 'email-address'),
+      mailto: false,
+      seen: 'Nextcloud 31.0.2: principal-property-search on {http://sabredav.org/ns}email-address REPORTed to principals/users/ matches the whole address, case-insensitively; on C:calendar-user-address-set with "mailto:" it finds nobody; a user id need not be the local part',
+    },
+  ],
+  // Slot for the SOGo helper: e.g. { kind: 'propfind-poison', props: ['{…}…'], seen: 'SOGo 5.8: Depth-1 home PROPFIND 501s when asked for …' }.
   sogo: [
     {
       kind: 'proxy-members-derived',

@@ -6,7 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
 import { readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities } from '../discovery/capabilities.js';
-import { UnsupportedError, UsageError, type Mismatch } from '../errors.js';
+import { ServerRefusedError, UnsupportedError, UsageError, type Mismatch } from '../errors.js';
+import { propfindBody } from '../discovery/propfind.js';
+import { NS, qn } from '../xml/names.js';
+import { inert } from '../util/inert.js';
+import { searchPeople } from '../people/search.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { allGrants, findSharee, isOwner, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
 import { fromHome, homeGrantees, publicGrants } from './home-grants.js';
@@ -32,13 +36,18 @@ export interface ChangeOptions {
   via?: MechanismId;
   /** Plan and print, send nothing that changes state. */
   dryRun?: boolean;
+  /** Group names to share with or remove (`--group`), next to the addresses; needs a mechanism with groupPrincipal. */
+  groups?: readonly string[];
 }
 
 export type { PersonResultKind };
 export { resultKind };
 
 export interface PersonResult {
+  /** The address asked for; empty for a group. */
   email: string;
+  /** Set when this row is a group (`--group`): its name. */
+  group?: string;
   requested: Level | 'none';
   before: Level | 'other' | 'none';
   after: Level | 'other' | 'none';
@@ -78,7 +87,9 @@ export async function context(session: Session, caps?: Capabilities): Promise<Me
  * cost no request. Elsewhere the context comes back as it was.
  */
 async function named(session: Session, ctx: MechanismContext, cals: readonly Calendar[], quirks: readonly Quirk[] | undefined, known: readonly Identity[] = []): Promise<MechanismContext> {
-  if (!quirks?.some((q) => q.kind === 'people-by-search')) return ctx;
+  // Naming a principal by searching its own path works on calendar-user-address-set (DAViCal); a
+  // server searched on another property (Nextcloud: s:email-address) is named by its layout instead.
+  if (!quirks?.some((q) => q.kind === 'people-by-search' && !q.prop)) return ctx;
   const names = new Map(ctx.names ?? []);
   for (const k of known) if (k.principal) names.set(principalKey(k.principal), k.email.toLowerCase());
   const unknown = new Map<string, URL>();
@@ -199,7 +210,7 @@ interface Noted {
   noted: unknown;
 }
 
-async function apply(session: Session, cal: Calendar, wanted: Change[], primary: Mechanism, fallback: Mechanism | undefined, ctx: MechanismContext, opts: ChangeOptions): Promise<ChangeOutcome> {
+async function apply(session: Session, cal: Calendar, wanted: Change[], primary: Mechanism, fallback: Mechanism | undefined, ctx: MechanismContext, opts: ChangeOptions, caps?: Capabilities): Promise<ChangeOutcome> {
   const requests: PlannedRequest[] = [];
   let state: State = { cal, fetched: await readState(session, cal, ctx) };
   const before = shareesOf(cal, ctx, state.fetched);
@@ -268,6 +279,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
             const refused = multistatusRefusal(res, req.purpose);
             if (refused) throw refused;
           } catch (e) {
+            if (!accepted && notImplemented(e)) throw advertisedButRefused(e, m, caps);
             throw accepted || mayHaveLanded(e) ? unverified(e, cal, accepted) : e;
           }
           accepted = true;
@@ -294,11 +306,11 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
     const s = findSharee(after, c.who);
     const a = s?.level ?? 'none';
     const result = resultKind(c.level, b, a, Boolean(opts.dryRun));
-    return { email: c.who.email, requested: c.level, before: b, after: opts.dryRun ? b : a, result, status: s?.status };
+    return { email: c.who.email, ...(c.who.group !== undefined ? { group: c.who.group } : {}), requested: c.level, before: b, after: opts.dryRun ? b : a, result, status: s?.status };
   });
   const mismatches = results
     .filter((r) => r.result === 'mismatch')
-    .map((r) => ({ email: r.email, expected: accessLabel(r.requested), seen: accessLabel(r.after) }));
+    .map((r) => ({ email: r.group !== undefined ? `group ${r.group}` : r.email, expected: accessLabel(r.requested), seen: accessLabel(r.after) }));
   return {
     calendar: state.cal,
     mechanism: primary.id,
@@ -311,6 +323,23 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
   };
 }
 
+/**
+ * 501 Not Implemented (RFC 9110 §15.6.2) or 405 Method Not Allowed (§15.5.6): the server did not act
+ * on the request at all, so nothing changed. Nextcloud 31 answers a CS:share POST 501 although its
+ * DAV: header advertises calendarserver-sharing.
+ */
+const notImplemented = (e: unknown): e is ServerRefusedError => e instanceof ServerRefusedError && (e.status === 501 || e.status === 405);
+
+function advertisedButRefused(e: ServerRefusedError, m: Mechanism, caps: Capabilities | undefined): UnsupportedError {
+  const others = (caps?.mechanisms ?? []).filter((x) => x.available && x.id !== m.id).map((x) => x.id);
+  return new UnsupportedError(
+    `the server advertises ${m.name} but answered ${e.status} ${e.status === 501 ? 'Not Implemented' : 'Method Not Allowed'} to its ${m.request.method}; nothing was changed`,
+    others.length
+      ? `Use another mechanism this calendar offers: --via ${others.join(' or --via ')}.`
+      : 'This server does not share this way; run `calshare capabilities` to see what it offers.',
+  );
+}
+
 async function reread(session: Session, cal: Calendar): Promise<Calendar | undefined> {
   return readCalendar(session.transport, await session.principal(), cal.url, 'reading the sharing state back');
 }
@@ -319,17 +348,68 @@ async function prepare(session: Session, cal: Calendar, emails: string[], level:
   const caps = await session.capabilities(cal);
   const ctx = await context(session, caps);
   const primary = choose(caps, opts.via, session.transport.user, emails, level);
-  return { ctx, primary, fallback: fallbackFor(caps, primary) };
+  return { caps, ctx, primary, fallback: fallbackFor(caps, primary) };
+}
+
+/** The server's way of finding people by address, where a quirk says it has one. */
+const peopleSearch = (ctx: MechanismContext) => quirksOf(ctx.quirks, 'people-by-search')[0];
+
+/** Validates group names before any request: one line, no control characters, not empty. */
+export function parseGroups(names: readonly string[]): string[] {
+  const out = new Map<string, string>();
+  for (const raw of names) {
+    const n = raw.trim();
+    if (!n) throw new UsageError('a group name is empty', 'Give the group name as the server shows it, e.g. --group "Team A".');
+    if (/[\p{Cc}\p{Cf}]/u.test(n) || n.length > 255) {
+      throw new UsageError(`${JSON.stringify(inert(n))} is not a usable group name`, 'Give the group name as the server shows it, on one line.');
+    }
+    out.set(n, n);
+  }
+  return [...out.values()];
+}
+
+/**
+ * Group principals for `names` through the chosen mechanism, each proven to exist first: a PROPFIND
+ * of the group principal answers 207 for a group and 404 for none (Nextcloud accepts a share to a
+ * group that does not exist with 200 and shares nothing, so the write proves nothing).
+ */
+async function resolveGroups(session: Session, m: Mechanism, ctx: MechanismContext, caps: Capabilities, names: readonly string[]): Promise<Identity[]> {
+  if (names.length === 0) return [];
+  if (!m.groupPrincipal) {
+    const can = MECHANISMS.filter((x) => x.groupPrincipal && caps.mechanisms.some((r) => r.id === x.id && r.available)).map((x) => x.id);
+    throw new UnsupportedError(
+      `${m.name} cannot share with a group`,
+      can.length ? `Use --via ${can.join(' or --via ')} for groups.` : 'This calendar offers no way to share with groups here; share with each person by address.',
+    );
+  }
+  const unknown: string[] = [];
+  const out: Identity[] = [];
+  for (const name of names) {
+    const url = m.groupPrincipal(name, ctx);
+    if (!url) throw new UnsupportedError(`cannot tell the principal of group "${inert(name)}" on this server`, 'Share with each person by address instead.');
+    const res = await session.transport.send({ method: 'PROPFIND', url, headers: { depth: '0' }, body: propfindBody([qn(NS.DAV, 'displayname')]), purpose: `looking up group ${name}`, accept: [404] });
+    if (res.status === 404) unknown.push(name);
+    out.push({ email: '', mailto: '', principal: url, group: name });
+  }
+  if (unknown.length) {
+    throw new UsageError(
+      `no group ${unknown.map((n) => `"${inert(n)}"`).join(', ')} on this server`,
+      'Check the spelling (group names are case-sensitive); nothing was shared.',
+    );
+  }
+  return out;
 }
 
 /** Grants (or changes to) `level` for every address, in one write where the protocol batches. */
 export async function share(session: Session, cal: Calendar, addresses: readonly string[], level: Level, opts: ChangeOptions = {}): Promise<ChangeOutcome> {
   const emails = parseEmails(addresses);
-  if (emails.length === 0) throw new UsageError('no one to share with', 'Name at least one e-mail address.');
-  const { ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
-  const who = await resolveIdentities(session.transport, ctx.me, emails, ctx.quirks, shownPrincipals(cal, ctx));
-  const withNames = await named(session, ctx, [cal], ctx.quirks, who);
-  return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, withNames, opts);
+  const groups = parseGroups(opts.groups ?? []);
+  if (emails.length === 0 && groups.length === 0) throw new UsageError('no one to share with', 'Name at least one e-mail address.');
+  const { caps, ctx, primary, fallback } = await prepare(session, cal, emails, level, opts);
+  // Everyone is checked before any write: an unknown address or group leaves the calendar untouched.
+  const who = [...(emails.length ? await resolveIdentities(session.transport, ctx.me, emails, ctx.quirks, shownPrincipals(cal, ctx)) : []), ...(await resolveGroups(session, primary, ctx, caps, groups))];
+  const withNames = await named(session, ctx, [cal], ctx.quirks, who.filter((w) => w.group === undefined));
+  return apply(session, cal, who.map((w) => ({ who: w, level })), primary, fallback, withNames, opts, caps);
 }
 
 /**
@@ -355,9 +435,10 @@ export function shownPrincipals(cal: Calendar, ctx: MechanismContext): Map<strin
  * Who a revocation names. No existence check: revoking must work for an account that has since been
  * deleted, so the principal comes from the current grant, else from the server's layout.
  */
-export function revokee(email: string, current: readonly Sharee[], ctx: MechanismContext): Identity {
+export function revokee(email: string, current: readonly Sharee[], ctx: MechanismContext, found?: URL): Identity {
   const known = current.find((s) => s.email === email.toLowerCase());
-  const principal = known?.principal ? new URL(known.principal) : ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined;
+  // `found`: what the server's people search answered (quirk 'people-by-search'), before any layout guess.
+  const principal = known?.principal ? new URL(known.principal) : found ?? (ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined);
   return { email, mailto: `mailto:${email}`, principal };
 }
 
@@ -379,16 +460,31 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
   const bare = await named(session, await context(session), [cal], cal.quirks);
   const current = shareesOf(cal, bare, await readState(session, cal, bare));
   const emails = addresses === 'all' ? current.flatMap((s) => s.email ?? []) : parseEmails(addresses);
+  const groupNames = parseGroups(opts.groups ?? []);
   const prepared = await prepare(session, cal, emails, 'none', opts);
-  const { primary, fallback } = prepared;
+  const { caps, primary, fallback } = prepared;
   const ctx = { ...prepared.ctx, ...(bare.names ? { names: bare.names } : {}) };
-  const who = emails.map((email) => revokee(email, current, ctx));
+  const search = peopleSearch(ctx);
+  // No existence check here: revoking must work for an account that has since been deleted. Where
+  // the server can be asked who has an address, ask for those the listing does not name: its user
+  // ids need not follow the address.
+  const unlisted = emails.filter((e) => !current.find((s) => s.email === e.toLowerCase())?.principal);
+  const searched = search && unlisted.length ? (await searchPeople(session.transport, ctx.me.url, unlisted, search.prop, search.mailto)).found : undefined;
+  const who = emails.map((email) => revokee(email, current, ctx, searched?.get(email.toLowerCase())?.principal));
   // As share does: the owner always has the calendar, and taking it from them would drop their ACE.
   const self = who.find((w) => isOwner({ email: w.email, principal: w.principal?.href }, ctx));
   if (self) throw new UsageError(`${self.email} is you; a calendar is always shared with its owner`, 'Name the people to remove; `calshare sharees` lists them.');
-  const outcome = await apply(session, cal, who.map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts);
+  // A group being removed needs no existence check either: the read-back shows whether it is gone.
+  const groups = groupNames.map((name): Identity => {
+    const listed = current.find((s) => s.group === name);
+    const principal = listed?.principal ? new URL(listed.principal) : primary.groupPrincipal?.(name, ctx);
+    if (!principal) throw new UnsupportedError(`${primary.name} cannot name group "${inert(name)}"`, 'Remove the group with the mechanism that shared it (see `calshare sharees`).');
+    return { email: '', mailto: '', principal, group: name };
+  });
+  if (who.length + groups.length === 0 && addresses !== 'all') throw new UsageError('no one to remove', 'Name at least one e-mail address or --group.');
+  const outcome = await apply(session, cal, [...who, ...groups].map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts, caps);
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
-  const unnamed = addresses === 'all' ? current.filter((s) => !s.email).map((s) => s.principal ?? '?') : [];
+  const unnamed = addresses === 'all' ? current.filter((s) => !s.email && !groupNames.includes(s.group ?? '')).map((s) => (s.group !== undefined ? `group ${s.group}` : (s.principal ?? '?'))) : [];
   if (unnamed.length) outcome.warnings.push(`left access for ${unnamed.join(', ')}: not people calshare can name by address (groups or other principals)`);
   return outcome;
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import type { Transport } from '../transport/http.js';
 import type { Principal } from '../discovery/discover.js';
 import { parseResponse, propfindBody, sameResource } from '../discovery/propfind.js';
-import { NS, qn } from '../xml/names.js';
+import { NS, qn, type QName } from '../xml/names.js';
 import { children, textOf } from '../xml/parse.js';
 import { prop } from '../xml/multistatus.js';
 import { decodeSafe, inert } from '../util/inert.js';
@@ -19,6 +19,11 @@ export interface Identity {
   mailto: string;
   /** Principal URL, when the server's layout or a search revealed it. */
   principal: URL | undefined;
+  /**
+   * Set when this names a group principal (`--group`): the group's name. `email` is then empty and
+   * matching goes by `principal` only.
+   */
+  group?: string;
 }
 
 // RFC 5322 §3.2.3 atext, less the characters that cannot stand in a URL path segment as they are
@@ -152,7 +157,8 @@ export async function resolveIdentities(
   quirks?: readonly Quirk[],
   known: ReadonlyMap<string, URL> = new Map(),
 ): Promise<Identity[]> {
-  if (quirks?.some((q) => q.kind === 'people-by-search')) return resolveBySearch(t, me, emails);
+  const search = quirks?.find((q): q is Extract<Quirk, { kind: 'people-by-search' }> => q.kind === 'people-by-search');
+  if (search) return resolveBySearch(t, me, emails, search);
   const layout = learnLayout(me, t.user);
   const mine = new Set(me.addresses.map((a) => a.toLowerCase()));
   const unknown: string[] = [];
@@ -217,12 +223,12 @@ export async function resolveIdentities(
  * of any principal URL). A person is the principal holding exactly that address; anyone else is
  * refused here, before any change is sent.
  */
-async function resolveBySearch(t: Transport, me: Principal, emails: readonly string[]): Promise<Identity[]> {
+async function resolveBySearch(t: Transport, me: Principal, emails: readonly string[], how: { prop?: QName; mailto?: boolean } = {}): Promise<Identity[]> {
   const mine = new Set(me.addresses.map((a) => a.toLowerCase()));
   for (const email of emails) {
     if (mine.has(`mailto:${email}`.toLowerCase())) throw new UsageError(`${email} is your own address; a calendar is always shared with its owner`);
   }
-  const { found, ambiguous } = await searchPeople(t, me.url, emails);
+  const { found, ambiguous } = await searchPeople(t, me.url, emails, how.prop, how.mailto);
   if (ambiguous.size) {
     const [email, urls] = [...ambiguous][0]!;
     throw new UsageError(

@@ -8,11 +8,12 @@
 import type { QName } from '../xml/names.js';
 import { calendarServer } from './mechanisms/cs.js';
 import { resourceSharing } from './mechanisms/resource-sharing.js';
+import { ocShare } from './mechanisms/oc-share.js';
 import { webdavAcl } from './mechanisms/acl.js';
 import { sogoAclQuery } from './mechanisms/sogo-acl-query.js';
 import type { Mechanism, MechanismId } from './types.js';
 
-export const MECHANISMS: readonly Mechanism[] = [calendarServer, resourceSharing, webdavAcl, sogoAclQuery];
+export const MECHANISMS: readonly Mechanism[] = [calendarServer, resourceSharing, ocShare, webdavAcl, sogoAclQuery];
 
 /** The ids, in preference order: the --via choices. */
 export const MECHANISM_IDS: readonly MechanismId[] = MECHANISMS.map((m) => m.id);

@@ -34,8 +34,9 @@ const samePrincipal = (href: string, url: URL): boolean => {
  * mean it (trailing slash optional, escaping decoded), since ACL hrefs are spelled as each server likes.
  */
 export function findSharee(sharees: readonly Sharee[], who: Identity): Sharee | undefined {
-  const key = `mailto:${who.email.toLowerCase()}`;
-  const byEmail = sharees.find((s) => keyOf(s) === key);
+  // A group (--group) has no address: it is found by principal only.
+  const key = who.email ? `mailto:${who.email.toLowerCase()}` : undefined;
+  const byEmail = key ? sharees.find((s) => keyOf(s) === key) : undefined;
   if (byEmail || !who.principal) return byEmail;
   return sharees.find((s) => s.principal !== undefined && samePrincipal(s.principal, who.principal!));
 }
@@ -75,13 +76,14 @@ export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: Fetched
     const k = keyOf(g);
     const s = byKey.get(k);
     if (!s) {
-      byKey.set(k, { email: g.email, principal: g.principal, name: g.name, level: g.level, status: g.status, sources: [g.via] });
+      byKey.set(k, { email: g.email, principal: g.principal, name: g.name, level: g.level, status: g.status, sources: [g.via], ...(g.group !== undefined ? { group: g.group } : {}) });
       continue;
     }
     s.level = higher(s.level, g.level);
     s.principal ??= g.principal;
     s.name ??= g.name;
     s.status ??= g.status;
+    if (g.group !== undefined) s.group ??= g.group;
     if (!s.sources.includes(g.via)) s.sources.push(g.via);
   }
   return [...byKey.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));

@@ -49,6 +49,8 @@ export interface Grant {
   name: string | undefined;
   level: Level | 'other';
   status: InviteStatus | undefined;
+  /** Set when the grant is to a group principal (its name as people know it), not to one person. */
+  group?: string;
 }
 
 /** A person with access to a calendar, merged across mechanisms. */
@@ -61,6 +63,8 @@ export interface Sharee {
   status: InviteStatus | undefined;
   /** Where the access comes from: a sharing extension ("cs", "resource-sharing") and/or the raw ACL. */
   sources: MechanismId[];
+  /** Set for a group principal: its name. Sharees shows it as a group, not a person. */
+  group?: string;
 }
 
 /** A wanted end state for one person: a level, or no access at all. */
@@ -142,6 +146,11 @@ export interface Mechanism {
    */
   stateRequests?(cal: Calendar, ctx: MechanismContext, answered: readonly string[]): PlannedRequest[];
   parseState?(cal: Calendar, answered: readonly string[], ctx: MechanismContext): Grant[];
+  /**
+   * The principal URL of the group `name`, for mechanisms that share with groups (`--group`);
+   * absent = this dialect cannot name a group. Existence is checked by the caller before any write.
+   */
+  groupPrincipal?(name: string, ctx: MechanismContext): URL | undefined;
   /** Extra detection evidence (e.g. ACL: is DAV:acl readable, is write-acl held). */
   detect?(cal: Calendar, server: ServerOptions): Evidence;
 

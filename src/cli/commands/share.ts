@@ -18,9 +18,11 @@ export interface ShareFlags extends GlobalFlags {
   account?: string;
   /** --calendar, repeated: several calendars; then every argument is a person. */
   calendar?: string[];
+  /** --group NAME, repeatable. */
+  group?: string[];
 }
 
-const USAGE = 'calshare share CALENDAR EMAIL... --view|--edit';
+const USAGE = 'calshare share CALENDAR EMAIL...|--group NAME --view|--edit';
 
 function levelOf(flags: ShareFlags): Level | undefined {
   if (flags.view && flags.edit) throw new UsageError('--view and --edit exclude each other', 'Choose one level.');
@@ -28,20 +30,22 @@ function levelOf(flags: ShareFlags): Level | undefined {
 }
 
 /** Without a terminal every piece must be on the command line; checked before any request. */
-function requireAll(calendar: string | undefined, emails: string[], level: Level | undefined): void {
+function requireAll(calendar: string | undefined, emails: string[], groups: string[], level: Level | undefined): void {
   if (!calendar) throw missing('CALENDAR argument', `Name the calendar by display name, path or URL: ${USAGE}.`);
-  if (emails.length === 0) throw missing('EMAIL argument', `Name at least one person by e-mail address: ${USAGE}.`);
+  if (emails.length === 0 && groups.length === 0) throw missing('EMAIL argument', `Name at least one person by e-mail address (or a group with --group): ${USAGE}.`);
   if (!level) throw missing('--view or --edit', 'Say which access to grant: --view (read events) or --edit (create, change, delete).');
 }
 
 export async function run(calendar: string | undefined, emails: string[], flags: ShareFlags): Promise<void> {
   const level = levelOf(flags);
   if (flags.calendar?.length) return runMany(flags.calendar, [calendar, ...emails].filter((x): x is string => Boolean(x)), level, flags);
-  const ask = canPrompt(flags) && (!calendar || emails.length === 0 || !level);
-  if (!ask) requireAll(calendar, emails, level);
+  const groups = flags.group ?? [];
+  const ask = canPrompt(flags) && (!calendar || (emails.length === 0 && groups.length === 0) || !level);
+  if (!ask) requireAll(calendar, emails, groups, level);
   const { parseEmails } = await import('../../sharing/identity.js');
   // Every bad address reported before any request; on a terminal the prompt asks again instead.
   if (emails.length && !ask) parseEmails(emails);
+  if (groups.length) (await import('../../sharing/engine.js')).parseGroups(groups);
   await withSession(flags, async (s) => {
     let plan: { cal: Calendar; emails: string[]; level: Level };
     if (ask) {
@@ -53,7 +57,7 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     const { share } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Sharing, then reading it back…');
     // "Done" only once the read-back is in; a failure stops the spinner without a success word.
-    const outcome = await share(s, plan.cal, plan.emails, plan.level, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) })
+    const outcome = await share(s, plan.cal, plan.emails, plan.level, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun), groups })
       .catch(async (e) => {
         busy.fail();
         // A server that cannot share one calendar may delegate the whole account: say so, never do it.

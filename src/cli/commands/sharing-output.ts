@@ -24,7 +24,8 @@ export function outcomeJson(o: ChangeOutcome, next?: GuidanceMap) {
     ...(o.dryRun ? { requests: o.requests.map((r) => ({ method: r.method, url: r.url.href, headers: r.headers, body: r.body })) } : {}),
     warnings: o.warnings,
     results: o.results.map((r) => ({
-      email: r.email,
+      email: r.group !== undefined ? null : r.email,
+      ...(r.group !== undefined ? { group: r.group } : {}),
       requested: lvl(r.requested),
       result: r.result,
       before: lvl(r.before),
@@ -52,7 +53,7 @@ export function printOutcome(o: ChangeOutcome, next?: GuidanceMap): void {
   out.write(
     table(
       ['PERSON', 'ACCESS NOW', 'RESULT', 'INVITE'],
-      o.results.map((r) => [r.email, lvl(r.after), WORD[r.result], r.status ?? '']),
+      o.results.map((r) => [r.group !== undefined ? `group ${inert(r.group)}` : r.email, lvl(r.after), WORD[r.result], r.status ?? '']),
     ),
   );
   for (const w of o.warnings) process.stderr.write(`${paint(process.stderr, 'yellow', 'warning:')} ${inert(w)}
@@ -91,6 +92,7 @@ export function shareesJson(list: CalendarSharees[], delegates: readonly Delegat
       sharees: [
         ...sharees.map((s) => ({
           email: s.email ?? null,
+          ...(s.group !== undefined ? { group: s.group } : {}),
           principal: s.principal ?? null,
           name: s.name ?? null,
           level: lvl(s.level),
@@ -125,7 +127,7 @@ export function printSharees(list: CalendarSharees[], delegates: readonly Delega
       continue;
     }
     const rows = [
-      ...sharees.map((s) => [s.email ?? s.principal ?? '?', lvl(s.level), s.status ?? '', grantedBy(s, fromHome)]),
+      ...sharees.map((s) => [s.group !== undefined ? `group ${inert(s.group)}` : (s.email ?? s.principal ?? '?'), lvl(s.level), s.status ?? '', grantedBy(s, fromHome)]),
       ...ds.map((d) => [d.email ?? d.principal, lvl(d.level), '', 'delegation: all calendars']),
     ];
     inherited ||= fromHome.size > 0;

@@ -17,13 +17,15 @@ export interface UnshareFlags extends GlobalFlags {
   account?: string;
   /** --calendar, repeated: several calendars; then every argument is a person. */
   calendar?: string[];
+  /** --group NAME, repeatable. */
+  group?: string[];
 }
 
 const USAGE = 'calshare unshare CALENDAR EMAIL...|--all --yes';
 
 function requireAll(calendar: string | undefined, emails: string[], flags: UnshareFlags): void {
   if (!calendar) throw missing('CALENDAR argument', `Name the calendar by display name, path or URL: ${USAGE}.`);
-  if (!flags.all && emails.length === 0) throw missing('EMAIL argument or --all', 'Name the people to remove, or pass --all to remove everyone.');
+  if (!flags.all && emails.length === 0 && !flags.group?.length) throw missing('EMAIL argument or --all', 'Name the people to remove, or pass --all to remove everyone.');
   if (!flags.yes && !flags.dryRun) throw missing('--yes', 'Add --yes to confirm the removal, or --dry-run to see what would be sent.');
 }
 
@@ -31,9 +33,11 @@ export async function run(calendar: string | undefined, emails: string[], flags:
   if (flags.calendar?.length) return runMany(flags.calendar, [calendar, ...emails].filter((x): x is string => Boolean(x)), flags);
   if (flags.all && emails.length) throw new UsageError('give either EMAIL... or --all, not both');
   const settled = Boolean(flags.yes || flags.dryRun);
-  const ask = canPrompt(flags) && (!calendar || (!flags.all && emails.length === 0) || !settled);
+  const groups = flags.group ?? [];
+  const ask = canPrompt(flags) && (!calendar || (!flags.all && emails.length === 0 && groups.length === 0) || !settled);
   if (!ask) requireAll(calendar, emails, flags);
   if (emails.length) (await import('../../sharing/identity.js')).parseEmails(emails);
+  if (groups.length) (await import('../../sharing/engine.js')).parseGroups(groups);
   await withSession(flags, async (s) => {
     let plan: { cal: Calendar; who: string[] | 'all' };
     if (ask) {
@@ -44,7 +48,7 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     }
     const { unshare } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Removing, then reading it back…');
-    const outcome = await unshare(s, plan.cal, plan.who, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun) }).then(
+    const outcome = await unshare(s, plan.cal, plan.who, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun), groups }).then(
       (o) => (busy.done(o.mismatches.length ? 'Checked: see below' : 'Done'), o),
       (e: unknown) => (busy.fail(), Promise.reject(e)),
     );

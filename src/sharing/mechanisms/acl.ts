@@ -169,6 +169,16 @@ function detect(cal: Calendar): Evidence {
   return { for: [], against: has ? [] : ['current-user-privilege-set lacks DAV:write-acl'] };
 }
 
+/**
+ * A principal below the owner's own (caldav-proxy.txt §5.3: <owner>/calendar-proxy-read/ and
+ * -write/) stands for the owner's delegates, not for a sharee: Nextcloud lists both on every
+ * calendar as protected ACEs, so counting them would show each calendar "shared with 2".
+ */
+const ownSubPrincipal = (p: URL, me: URL): boolean => {
+  const mine = me.pathname.replace(/\/*$/, '/');
+  return p.host === me.host && p.pathname.startsWith(mine) && p.pathname.length > mine.length;
+};
+
 export const webdavAcl: Mechanism = {
   id: 'acl',
   name: 'WebDAV ACL',
@@ -189,7 +199,7 @@ export const webdavAcl: Mechanism = {
     for (const a of aclOf(cal)) {
       // An ACE with an empty grant grants nothing: on DAViCal it is what a revoke leaves behind, and
       // means no access at all (DAVICAL.md §5.3), so it never makes anyone a sharee.
-      if (!a.principal || a.invert || a.grant.length === 0 || sameResource(a.principal, ctx.me.url)) continue;
+      if (!a.principal || a.invert || a.grant.length === 0 || sameResource(a.principal, ctx.me.url) || ownSubPrincipal(a.principal, ctx.me.url)) continue;
       const entry = byPrincipal.get(a.principal.href) ?? { url: a.principal, granted: [] };
       entry.granted.push(...a.grant);
       byPrincipal.set(a.principal.href, entry);

@@ -1,0 +1,132 @@
+// Replays exchanges recorded from a real Nextcloud 31.0.2 (test/fixtures/nextcloud/) on a loopback
+// HTTP server. There is no Debian or npm package of Nextcloud, so CI cannot run one; the project
+// allows recorded-exchange replay for Nextcloud only (GUIDE rule 3). Every other server is tested live.
+//
+// Matching: a request is answered by the first not-yet-used recording with the same method, path
+// and Depth, and, for requests that change or search (POST, REPORT, ACL, PUT, DELETE), the same
+// body (XML compared by namespace and name, whatever the prefixes). Reads may be answered again
+// by the last matching recording (a client may read once more
+// than it did when recorded). Anything else is a miss: 500, noted in `misses`, so a test fails
+// when calshare sends something the real server never saw. Basic credentials must name the user
+// the exchange was recorded as, with the staging password `<user>-pw`.
+import { createServer, type IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { ROOT } from './staging.js';
+import { parseXml, type XmlElement } from '../../src/xml/parse.js';
+
+export interface Exchange {
+  as?: string;
+  request: { method: string; path: string; headers: Record<string, string>; body: string };
+  response: { status: number; headers: Record<string, string>; body: string };
+}
+
+export interface Fixture {
+  server: string;
+  recorded: string;
+  note: string;
+  command?: { as: string; args: string[]; exitCode: number; stdout: string; stderr: string };
+  exchanges: Exchange[];
+}
+
+export function loadFixture(name: string): Fixture {
+  return JSON.parse(readFileSync(`${ROOT}/test/fixtures/nextcloud/${name}.json`, 'utf8')) as Fixture;
+}
+
+export interface Received {
+  method: string;
+  path: string;
+  body: string;
+  headers: IncomingMessage['headers'];
+  /** Index of the recording that answered, or -1 for a miss. */
+  answeredBy: number;
+}
+
+export interface Replay {
+  /** Base URL of the replay server, with a trailing slash. */
+  url: string;
+  received: Received[];
+  misses: string[];
+  /** Recorded writes (POST/ACL/PUT/DELETE) that were never sent. */
+  unusedWrites(): Exchange[];
+  close(): Promise<void>;
+}
+
+const WRITES = new Set(['POST', 'ACL', 'PUT', 'DELETE', 'PROPPATCH', 'MKCALENDAR']);
+const BODY_MATTERS = new Set([...WRITES, 'REPORT']);
+
+/**
+ * An XML body by namespace URIs and local names, not prefixes: which prefix a builder picks for a
+ * namespace is not part of what the server sees. Non-XML bodies compare as text.
+ */
+function canonical(body: string): string {
+  const walk = (e: XmlElement): unknown => [`{${e.ns}}${e.name}`, e.children.length ? e.children.map(walk) : e.text.trim()];
+  try {
+    return JSON.stringify(walk(parseXml(body)));
+  } catch {
+    return body.trim();
+  }
+}
+
+const keyOf = (method: string, path: string, depth: string | undefined, body: string) =>
+  `${method} ${path} depth=${depth ?? ''}${BODY_MATTERS.has(method) ? ` ${canonical(body)}` : ''}`;
+
+export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
+  const used = new Set<number>();
+  const lastFor = new Map<string, number>();
+  const received: Received[] = [];
+  const misses: string[] = [];
+  const keys = exchanges.map((e) => keyOf(e.request.method, e.request.path, e.request.headers['depth'] ?? e.request.headers['Depth'], e.request.body));
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const method = req.method ?? 'GET';
+      const path = req.url ?? '/';
+      const k = keyOf(method, path, req.headers.depth as string | undefined, body);
+      let i = keys.findIndex((kk, j) => kk === k && !used.has(j));
+      if (i < 0 && !WRITES.has(method)) i = lastFor.get(k) ?? -1;
+      const entry: Received = { method, path, body, headers: req.headers, answeredBy: i };
+      received.push(entry);
+      if (i < 0) {
+        misses.push(k.slice(0, 400));
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('replay: no recorded exchange for this request');
+        return;
+      }
+      const ex = exchanges[i]!;
+      if (ex.as) {
+        const auth = req.headers.authorization ?? '';
+        const [user, pw] = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':') : [];
+        if (user !== ex.as || pw !== `${ex.as}-pw`) {
+          entry.answeredBy = -1;
+          misses.push(`${k.slice(0, 200)} (credentials for ${user ?? 'nobody'}, recorded as ${ex.as})`);
+          res.writeHead(401, { 'www-authenticate': 'Basic realm="Nextcloud", charset="UTF-8"', 'content-type': 'application/xml; charset=utf-8' });
+          res.end();
+          return;
+        }
+      }
+      used.add(i);
+      lastFor.set(k, i);
+      res.writeHead(ex.response.status, ex.response.headers);
+      res.end(ex.response.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    received,
+    misses,
+    unusedWrites: () => exchanges.filter((e, i) => WRITES.has(e.request.method) && !used.has(i)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Replaces the recording proxy's origin in recorded output with the replay server's. */
+export const reorigin = (text: string, url: string): string => text.replaceAll('http://127.0.0.1:8601/', url);
