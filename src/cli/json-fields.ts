@@ -13,7 +13,7 @@ const FIELD_LIST = /^[A-Za-z][A-Za-z0-9]*(,[A-Za-z][A-Za-z0-9]*)*$/;
  */
 export const KNOWN_FIELDS = new Set([
   // calendars
-  'name', 'url', 'color', 'owner', 'owned', 'sharedWith', 'fromHome',
+  'name', 'url', 'color', 'owner', 'owned', 'sharedWith', 'fromHome', 'sharedWithOthers', 'others', 'kind',
   // share / unshare results
   'email', 'requested', 'result', 'before', 'after', 'invite',
   // sharees

@@ -12,8 +12,8 @@ import { NS, qn } from '../xml/names.js';
 import { inert } from '../util/inert.js';
 import { searchPeople } from '../people/search.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { allGrants, findSharee, isOwner, keyOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
-import { fromHome, homeGrantees, publicGrants } from './home-grants.js';
+import { allGrants, findSharee, isOwner, keyOf, otherLine, othersOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { fromHome, homeGrantees } from './home-grants.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
 import { quirksOf, type Quirk, type WriteHook } from '../servers/quirks.js';
@@ -27,6 +27,7 @@ import {
   type Mechanism,
   type MechanismContext,
   type MechanismId,
+  type OtherGrantee,
   type PlannedRequest,
   type Sharee,
 } from './types.js';
@@ -458,7 +459,8 @@ export async function changeAccess(session: Session, cal: Calendar, wanted: read
 /** Revokes access for every address, or (`'all'`) for everyone the calendar is shared with. */
 export async function unshare(session: Session, cal: Calendar, addresses: readonly string[] | 'all', opts: ChangeOptions = {}): Promise<ChangeOutcome> {
   const bare = await named(session, await context(session), [cal], cal.quirks);
-  const current = shareesOf(cal, bare, await readState(session, cal, bare));
+  const before = await readState(session, cal, bare);
+  const current = shareesOf(cal, bare, before);
   const emails = addresses === 'all' ? current.flatMap((s) => s.email ?? []) : parseEmails(addresses);
   const groupNames = parseGroups(opts.groups ?? []);
   const prepared = await prepare(session, cal, emails, 'none', opts);
@@ -486,6 +488,8 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
   const unnamed = addresses === 'all' ? current.filter((s) => !s.email && !groupNames.includes(s.group ?? '')).map((s) => (s.group !== undefined ? `group ${s.group}` : (s.principal ?? '?'))) : [];
   if (unnamed.length) outcome.warnings.push(`left access for ${unnamed.join(', ')}: not people calshare can name by address (groups or other principals)`);
+  const others = addresses === 'all' ? othersOf(cal, bare, before) : [];
+  if (others.length) outcome.warnings.push(`left in place: ${others.map(otherLine).join('; ')} (not a person; only a change to the access list itself, e.g. by the server's administrator, removes it)`);
   return outcome;
 }
 
@@ -494,8 +498,8 @@ export interface CalendarSharees {
   sharees: Sharee[];
   /** keyOf() of the sharees whose access (also) comes from a grant on the calendar home (home-grants.ts). */
   fromHome: ReadonlySet<string>;
-  /** Grants to no one person (everyone, everyone with an account), in words (home-grants.ts). */
-  others: string[];
+  /** Grants to no person: groups, everyone, signed-in users, "everyone except" (sharees.othersOf). */
+  others: OtherGrantee[];
 }
 
 /** Who has access: one calendar, or every calendar the user owns (one request for all of them). */
@@ -506,8 +510,9 @@ export async function listSharees(session: Session, cal?: Calendar): Promise<Cal
   return Promise.all(
     cals.map(async (c) => {
       const cctx = await named(session, ctx, [c], c.quirks);
-      const sharees = shareesOf(c, cctx, await readState(session, c, cctx));
-      return { calendar: c, sharees, fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)), others: publicGrants(c) };
+      const fetched = await readState(session, c, cctx);
+      const sharees = shareesOf(c, cctx, fetched);
+      return { calendar: c, sharees, fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)), others: othersOf(c, cctx, fetched) };
     }),
   );
 }

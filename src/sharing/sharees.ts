@@ -6,7 +6,7 @@ import { sameResource } from '../discovery/propfind.js';
 import type { Identity } from './identity.js';
 import { MECHANISMS } from './registry.js';
 import { quirksOf } from '../servers/quirks.js';
-import type { Grant, Level, MechanismContext, MechanismId, Sharee } from './types.js';
+import { accessLabel, type Grant, type Level, type MechanismContext, type MechanismId, type OtherGrantee, type Sharee } from './types.js';
 
 /**
  * Bodies of the state requests mechanisms asked for (Mechanism.stateRequest), by mechanism id: state
@@ -72,7 +72,8 @@ export function isOwner(g: { email: string | undefined; principal: string | unde
 export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Sharee[] {
   const byKey = new Map<string, Sharee>();
   for (const g of allGrants(cal, ctx, fetched)) {
-    if (isOwner(g, ctx)) continue;
+    // Groups, everyone, signed-in users, "everyone except": never a person (othersOf lists them).
+    if (g.kind || isOwner(g, ctx)) continue;
     const k = keyOf(g);
     const s = byKey.get(k);
     if (!s) {
@@ -88,6 +89,54 @@ export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: Fetched
   }
   return [...byKey.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
 }
+
+/**
+ * Grants that name no person (issue 11 §2): groups, DAV:all, DAV:authenticated, DAV:unauthenticated
+ * and inverted principals, merged per principal across mechanisms at their highest level. Shown
+ * next to the people; no write is ever planned from them.
+ */
+export function othersOf(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): OtherGrantee[] {
+  const byKey = new Map<string, OtherGrantee>();
+  for (const g of allGrants(cal, ctx, fetched)) {
+    if (!g.kind) continue;
+    const k = `${g.kind} ${g.href}`;
+    const o = byKey.get(k);
+    if (!o) {
+      byKey.set(k, { kind: g.kind, href: g.href, name: g.name, level: g.level, sources: [g.via] });
+      continue;
+    }
+    o.level = higher(o.level, g.level);
+    if (!o.sources.includes(g.via)) o.sources.push(g.via);
+  }
+  return [...byKey.values()].sort((a, b) => otherLabel(a).localeCompare(otherLabel(b)));
+}
+
+/** Who a non-person grant reaches, in the words every face uses (CLI, web UI, README). */
+export function otherLabel(o: Pick<OtherGrantee, 'kind' | 'name' | 'href'>): string {
+  switch (o.kind) {
+    case 'everyone':
+      return 'everyone';
+    case 'authenticated':
+      return 'all signed-in users';
+    case 'unauthenticated':
+      return 'everyone not signed in';
+    case 'except':
+      return `everyone except ${o.name ?? o.href}`;
+    case 'group':
+      return `group ${o.name ?? o.href}`;
+  }
+}
+
+/** "everyone: free/busy only": the grantee and its level on one line. */
+export const otherLine = (o: OtherGrantee): string => `${otherLabel(o)}: ${accessLabel(o.level)}`;
+
+/**
+ * The non-person grants that let someone see the calendar's events (view-only or edit). Free/busy
+ * only is not sharing the calendar: Cyrus grants DAV:all C:read-free-busy and DAViCal grants
+ * DAV:authenticated C:read-free-busy on every calendar by default (DAVICAL.md §3, §5.1: a signed-in
+ * stranger GETs only an obfuscated "Busy" copy), so those never make a calendar count as shared.
+ */
+export const sharingOthers = (others: readonly OtherGrantee[]): OtherGrantee[] => others.filter((o) => o.level !== 'other');
 
 /** How many people a calendar is shared with, as far as the server tells. */
 export function shareeCount(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): number {

@@ -51,6 +51,27 @@ export interface Grant {
   status: InviteStatus | undefined;
   /** Set when the grant is to a group principal (its name as people know it), not to one person. */
   group?: string;
+  /**
+   * Set when the grant names no person (issue 11 §2): a group, DAV:all, DAV:authenticated,
+   * DAV:unauthenticated (RFC 3744 §5.5.1) or an inverted principal (§5.5.1 DAV:invert). Such a grant
+   * is shown for what it is and never becomes a Sharee, so no write ever treats it as a person.
+   */
+  kind?: OtherKind;
+}
+
+/** Who a grant reaches: one person, or one of the non-person principals. */
+export type GranteeKind = 'person' | OtherKind;
+export type OtherKind = 'group' | 'everyone' | 'authenticated' | 'unauthenticated' | 'except';
+
+/** A grant to a non-person principal, merged across mechanisms like a Sharee (display only). */
+export interface OtherGrantee {
+  kind: OtherKind;
+  /** The principal as the server spells it: a path, or "DAV:all" and the like. */
+  href: string;
+  /** The group's or the excepted principal's name, as far as known. */
+  name: string | undefined;
+  level: Level | 'other';
+  sources: MechanismId[];
 }
 
 /** A person with access to a calendar, merged across mechanisms. */

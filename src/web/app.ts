@@ -6,7 +6,7 @@ import { sameResource } from '../discovery/propfind.js';
 import { UsageError } from '../errors.js';
 import { context, listSharees, share, unshare } from '../sharing/engine.js';
 import { parseEmails } from '../sharing/identity.js';
-import { shareesOf } from '../sharing/sharees.js';
+import { othersOf, shareesOf } from '../sharing/sharees.js';
 import { inert, inertLine } from '../util/inert.js';
 import { shareeGuidance } from '../invitations/guidance.js';
 import { calendarName, type Calendar } from '../discovery/calendars.js';
@@ -116,7 +116,7 @@ export class App {
   async list(): Promise<Html> {
     this.session.invalidate(); // someone may have changed sharing since the last page
     const [cals, ctx] = await Promise.all([this.session.calendars(), context(this.session)]);
-    const list = calendarList(cals.map((c) => ({ calendar: c, sharees: c.owned ? shareesOf(c, ctx).length : undefined })));
+    const list = calendarList(cals.map((c) => ({ calendar: c, sharees: c.owned ? shareesOf(c, ctx).length : undefined, others: c.owned ? othersOf(c, ctx) : [] })));
     return html`${list}<p class="plan-link"><a href="plan">Sharing plan: many calendars and people at once</a></p>`;
   }
 

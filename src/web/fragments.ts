@@ -5,6 +5,7 @@ import { calendarName, type Calendar } from '../discovery/calendars.js';
 import type { CalendarSharees, ChangeOutcome } from '../sharing/engine.js';
 import { HOME_ADVICE, grantedBy } from '../sharing/home-grants.js';
 import { RESULT_LABEL, accessLabel, type Sharee } from '../sharing/types.js';
+import { otherLine, sharingOthers } from '../sharing/sharees.js';
 import { html, type Html } from './html.js';
 import type { Guidance } from '../invitations/steps.js';
 
@@ -39,6 +40,7 @@ function levelControl(f: FormContext, email: string, level: Sharee['level'], i: 
 export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { oob?: boolean; confirm?: Html } = {}): Html {
   const { calendar } = f;
   const { sharees, fromHome } = listed;
+  const others = listed.others ?? [];
   const rows = sharees.map((s, i) => {
     const who = s.email ?? s.principal ?? 'someone the server does not name';
     return html`<tr data-person="${who}" data-name="${s.name ?? ''}" data-level="${lvl(s.level)}">
@@ -61,7 +63,9 @@ export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { 
   const body = !calendar.owned
     ? html`<p>This calendar is shared with you; only its owner can see and change who has access.</p>`
     : sharees.length === 0
-      ? html`<p class="empty">Not shared with anyone.</p>`
+      ? sharingOthers(others).length
+        ? ''
+        : html`<p class="empty">Not shared with anyone.</p>`
       : html`<form id="bulk" method="post" action="calendar/revoke" hx-post="calendar/revoke" hx-target="#revoke-confirm">${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}</form>
   <p class="tools"><label><input type="checkbox" id="select-all"> Select all shown</label> <label for="filter-people">Filter</label> <input id="filter-people" type="search" autocomplete="off" placeholder="name or address" aria-controls="sharee-rows"></p>
   <table class="sharees">
@@ -74,7 +78,7 @@ export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { 
   <h2 id="sharees-h">Who has access</h2>
   ${body}
   ${fromHome.size ? html`<p class="hint"><strong>Inherited from the calendar home:</strong> ${HOME_ADVICE}</p>` : ''}
-  ${listed.others?.length ? html`<p class="others"><strong>Also:</strong> ${listed.others.join('; ')}</p>` : ''}
+  ${others.length ? html`<p class="others"><strong>Also:</strong> ${others.map((o, i) => html`${i ? '; ' : ''}<span data-grantee="${o.kind}">${otherLine(o)}</span>`)} <span class="help">(not a person: calshare leaves these grants as they are)</span></p>` : ''}
   <div id="revoke-confirm">${opts.confirm}</div>
 </section>`;
 }

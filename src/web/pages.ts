@@ -3,6 +3,8 @@ import { calendarName, type Calendar } from '../discovery/calendars.js';
 import type { CalendarSharees } from '../sharing/engine.js';
 import { html, type Html } from './html.js';
 import { calendarHref, shareForm, shareesSection, swatch, type FormContext } from './fragments.js';
+import { otherLabel, sharingOthers } from '../sharing/sharees.js';
+import { accessLabel, type OtherGrantee } from '../sharing/types.js';
 
 /**
  * htmx settings (htmx 2 reads them from this meta tag): no inline style (the CSP forbids it), no
@@ -59,13 +61,22 @@ export interface ListedCalendar {
   calendar: Calendar;
   /** undefined for calendars shared with the user (only the owner may see who else has them). */
   sharees: number | undefined;
+  /** Grants to no person (everyone, signed-in users, groups …): shown next to the count. */
+  others?: readonly OtherGrantee[];
+}
+
+/** "nobody", "2 people", "everyone (view-only)", "1 person + group staff (edit)": free/busy only is not sharing. */
+export function sharedWithText(people: number, others: readonly OtherGrantee[] = []): string {
+  const wide = sharingOthers(others).map((o) => `${otherLabel(o)} (${accessLabel(o.level)})`);
+  if (people === 0) return wide.length ? wide.join(' + ') : 'nobody';
+  return [people === 1 ? '1 person' : `${people} people`, ...wide].join(' + ');
 }
 
 export function calendarList(items: ListedCalendar[]): Html {
-  const rows = items.map(({ calendar: c, sharees }) => html`<tr>
+  const rows = items.map(({ calendar: c, sharees, others }) => html`<tr>
     <td data-label="Calendar">${swatch(c.color)}<a href="${calendarHref(c)}">${calendarName(c)}</a></td>
     <td data-label="Owner">${c.owned ? 'you' : html`shared with you${c.ownerHref ? html` by <span class="owner">${c.ownerHref}</span>` : ''}`}</td>
-    <td data-label="Shared with">${sharees === undefined ? '—' : sharees === 0 ? 'nobody' : sharees === 1 ? '1 person' : `${sharees} people`}</td>
+    <td data-label="Shared with">${sharees === undefined ? '—' : sharedWithText(sharees, others)}</td>
   </tr>`);
   return html`<h1>Your calendars</h1>
 <p class="delegates-link"><a href="delegates">Delegates</a> <span class="help">— people with access to all your calendars at once</span></p>

@@ -11,6 +11,7 @@ import { parseXml, children, child } from '../../src/xml/parse.js';
 import { NS, qn } from '../../src/xml/names.js';
 import { learnLayout, type Identity } from '../../src/sharing/identity.js';
 import { webdavAcl } from '../../src/sharing/mechanisms/acl.js';
+import { othersOf, otherLine, shareesOf } from '../../src/sharing/sharees.js';
 import { fingerprint } from '../../src/servers/fingerprint.js';
 import { quirksFor, quirksOf } from '../../src/servers/quirks.js';
 import { notCalendar } from '../../src/discovery/calendars.js';
@@ -60,11 +61,17 @@ describe('DAViCal is recognised and has its quirks as data', () => {
 
 describe('ACL on DAViCal: grants', () => {
   it('lists bob (edit) and carol (view-only), never dave, whose ACE has an empty grant', () => {
-    const g = webdavAcl.grants(shared(), ctx);
+    const g = webdavAcl.grants(shared(), ctx).filter((x) => !x.kind);
     assert.deepEqual(
       g.map((x) => [x.email, x.level]).sort(),
       [['bob@example.test', 'edit'], ['carol@example.test', 'read']],
     );
+  });
+  it('the <authenticated/> default is all signed-in users, free/busy only (DAVICAL.md §5.1: a stranger GETs "Busy"), never a person', () => {
+    const g = webdavAcl.grants(shared(), ctx).filter((x) => x.kind);
+    assert.deepEqual(g.map((x) => [x.kind, x.href, x.email, x.level]), [['authenticated', 'DAV:authenticated', undefined, 'other']]);
+    assert.deepEqual(othersOf(shared(), ctx).map(otherLine), ['all signed-in users: free/busy only']);
+    assert.ok(shareesOf(shared(), ctx).every((s) => s.email));
   });
 });
 

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { levelOf, mergeAcl, parseAcl, privilegesFor, webdavAcl, type Ace, type AclChange } from '../../src/sharing/mechanisms/acl.js';
 import { DAV_PRIV, grantable, parsePrivilegeTree, type PrivilegeTree } from '../../src/sharing/privileges.js';
 import { UnsupportedError } from '../../src/errors.js';
+import { othersOf, otherLine, shareesOf } from '../../src/sharing/sharees.js';
 import { serialize } from '../../src/xml/build.js';
 import { parseXml, type XmlElement } from '../../src/xml/parse.js';
 import { NS } from '../../src/xml/names.js';
@@ -323,18 +324,20 @@ describe('webdavAcl mechanism', () => {
   const real = calendarFromBody(fixture('cyrus-shared.xml').replace('<d:acl>', '<d:resourcetype><d:collection/><C:calendar/></d:resourcetype><d:acl>'));
 
   it('grants: every href principal with a grant but the owner, mapped to addresses by the layout', () => {
-    const gs = webdavAcl.grants(real, ctx).map((g) => ({ email: g.email, principal: g.principal, level: g.level, via: g.via }));
+    const gs = webdavAcl.grants(real, ctx).filter((g) => !g.kind).map((g) => ({ email: g.email, principal: g.principal, level: g.level, via: g.via }));
     assert.deepEqual(gs, [
       { email: 'bob@example.test', principal: `${ORIGIN}/dav/principals/user/bob/`, level: 'read', via: 'acl' },
       { email: 'carol@example.test', principal: `${ORIGIN}/dav/principals/user/carol/`, level: 'edit', via: 'acl' },
     ]);
   });
 
-  it('grants: skips deny-only and inverted ACEs and the owner even when named by href', () => {
+  it('grants: skips deny-only ACEs and the owner even when named by href; an inverted ACE is "everyone except", never a person', () => {
     const c = calendarWith(
       `<X:acl>${ace(user('alice'), { grant: ['all'] })}${ace(user('bob'), { deny: ['read'] })}${ace(user('carol'), { grant: ['read'], invert: true })}</X:acl>`,
     );
-    assert.deepEqual(webdavAcl.grants(c, ctx), []);
+    assert.deepEqual(webdavAcl.grants(c, ctx).map((g) => [g.kind, g.email, g.principal, g.level]), [['except', undefined, undefined, 'read']]);
+    assert.deepEqual(othersOf(c, ctx).map(otherLine), ['everyone except carol@example.test: view-only']);
+    assert.deepEqual(shareesOf(c, ctx), []);
   });
 
   it('plan: one ACL request with the merged ACL, as application/xml', () => {

@@ -1,7 +1,8 @@
 import { withSession, type GlobalFlags } from '../connect.js';
 import { printJson, table } from '../output.js';
 import { calendarName } from '../../discovery/calendars.js';
-import { shareeCount, shareesOf } from '../../sharing/sharees.js';
+import { otherLabel, othersOf, shareeCount, shareesOf, sharingOthers } from '../../sharing/sharees.js';
+import { accessLabel, type OtherGrantee } from '../../sharing/types.js';
 import { HOME_ADVICE, fromHome, homeGrantees } from '../../sharing/home-grants.js';
 import { learnLayout } from '../../sharing/identity.js';
 import { ORIGIN_LABEL, sharedInfo } from '../../invitations/shared-with-me.js';
@@ -19,6 +20,7 @@ export async function run(flags: GlobalFlags): Promise<void> {
     const infos = cals.map((c) => (c.owned ? undefined : sharedInfo(c, layout)));
     const rows = cals.map((c, i) => {
       const shared = infos[i];
+      const others = c.owned ? othersOf(c, ctx) : [];
       return {
         name: calendarName(c),
         url: c.url.href,
@@ -32,9 +34,13 @@ export async function run(flags: GlobalFlags): Promise<void> {
         ownerUrl: shared?.ownerUrl ?? null,
         sharedWith: c.owned ? shareeCount(c, ctx) : null,
         fromHome: inherited(c),
+        // Grants to no person (everyone, signed-in users, groups, "everyone except"): a calendar
+        // shared with everyone must never read as shared with no one (issue 11 §2).
+        sharedWithOthers: c.owned ? others.map((o) => ({ kind: o.kind, name: otherLabel(o), level: accessLabel(o.level) })) : null,
+        others,
       };
     });
-    if (flags.json) return printJson({ principal: principal.url.href, home: principal.homeUrl.href, calendars: rows });
+    if (flags.json) return printJson({ principal: principal.url.href, home: principal.homeUrl.href, calendars: rows.map(({ others: _, ...r }) => r) });
     if (!rows.length) return void process.stderr.write(`${s.transport.user} has no calendars at ${principal.homeUrl.href}\n`);
     process.stdout.write(
       table(
@@ -44,7 +50,7 @@ export async function run(flags: GlobalFlags): Promise<void> {
           r.owned ? 'mine' : `shared with me (${ORIGIN_LABEL[infos[i]!.origin]})`,
           r.owner,
           r.owned ? 'owner' : HELD[infos[i]!.level]!,
-          sharedWithCell(r.sharedWith, r.fromHome),
+          sharedWithCell(r.sharedWith, r.fromHome, r.others),
           r.url,
         ]),
       ),
@@ -54,8 +60,11 @@ export async function run(flags: GlobalFlags): Promise<void> {
 }
 
 /** "3", or "1 + 2 from home" when some of them only inherit the calendar home's grant. */
-export function sharedWithCell(total: number | null | undefined, home: number): string {
+export function sharedWithCell(total: number | null | undefined, home: number, others: readonly OtherGrantee[] = []): string {
   if (total === null) return '-';
   if (total === undefined) return '?';
-  return home ? `${total - home} + ${home} from home` : String(total);
+  const people = home ? `${total - home} + ${home} from home` : String(total);
+  // Free/busy only (a server default for everyone on Cyrus and DAViCal) is not sharing the events.
+  const wide = sharingOthers(others).map((o) => `${otherLabel(o)} (${accessLabel(o.level)})`);
+  return [people, ...wide].join(' + ');
 }

@@ -1,7 +1,7 @@
 // How sharing results look: one line per person, from the verified read-back.
 import { calendarName } from '../../discovery/calendars.js';
 import type { ChangeOutcome, CalendarSharees } from '../../sharing/engine.js';
-import { keyOf, originOf } from '../../sharing/sharees.js';
+import { keyOf, originOf, otherLabel, sharingOthers } from '../../sharing/sharees.js';
 import { GRANTED_BY, HOME_ADVICE, grantedBy, originWithHome } from '../../sharing/home-grants.js';
 import { mechanismName } from '../../sharing/registry.js';
 import { RESULT_LABEL, accessLabel, type Level } from '../../sharing/types.js';
@@ -86,11 +86,12 @@ export interface DelegateRow {
 
 export function shareesJson(list: CalendarSharees[], delegates: readonly DelegateRow[] = []) {
   return {
-    calendars: list.map(({ calendar, sharees, fromHome }) => ({
+    calendars: list.map(({ calendar, sharees, fromHome, others }) => ({
       name: calendarName(calendar),
       url: calendar.url.href,
       sharees: [
         ...sharees.map((s) => ({
+          kind: 'person' as const,
           email: s.email ?? null,
           ...(s.group !== undefined ? { group: s.group } : {}),
           principal: s.principal ?? null,
@@ -102,6 +103,7 @@ export function shareesJson(list: CalendarSharees[], delegates: readonly Delegat
           scope: 'this calendar',
         })),
         ...(calendar.owned ? delegates : []).map((d) => ({
+          kind: 'person' as const,
           email: d.email ?? null,
           principal: d.principal,
           name: d.name ?? null,
@@ -112,6 +114,19 @@ export function shareesJson(list: CalendarSharees[], delegates: readonly Delegat
           scope: 'all calendars',
         })),
       ],
+      // Grants to no person (issue 11 §2), apart from `sharees` so that a script revoking each
+      // sharee never meets one: same fields, `kind` says what it is, `name` how calshare shows it.
+      others: (others ?? []).map((o) => ({
+        kind: o.kind,
+        email: null,
+        principal: o.href,
+        name: otherLabel(o),
+        level: lvl(o.level),
+        invite: null,
+        origin: 'acl',
+        sources: o.sources,
+        scope: 'this calendar',
+      })),
     })),
   };
 }
@@ -119,16 +134,20 @@ export function shareesJson(list: CalendarSharees[], delegates: readonly Delegat
 export function printSharees(list: CalendarSharees[], delegates: readonly DelegateRow[] = []): void {
   const out = process.stdout;
   let inherited = false;
-  for (const { calendar, sharees, fromHome } of list) {
+  for (const { calendar, sharees, fromHome, others = [] } of list) {
     out.write(`${paint(out, 'bold', inertLine(calendarName(calendar)))}  ${calendar.url.href}\n`);
     const ds = calendar.owned ? delegates : [];
-    if (sharees.length === 0 && ds.length === 0) {
+    if (sharees.length === 0 && ds.length === 0 && others.length === 0) {
       out.write('  not shared with anyone\n\n');
       continue;
     }
+    // Free/busy only for everyone is a server default (Cyrus DAV:all, DAViCal DAV:authenticated),
+    // not a share; it is still listed, but with no one else the calendar is "not shared with anyone".
+    if (sharees.length === 0 && ds.length === 0 && sharingOthers(others).length === 0) out.write('  not shared with anyone\n');
     const rows = [
       ...sharees.map((s) => [s.group !== undefined ? `group ${inert(s.group)}` : (s.email ?? s.principal ?? '?'), lvl(s.level), s.status ?? '', grantedBy(s, fromHome)]),
       ...ds.map((d) => [d.email ?? d.principal, lvl(d.level), '', 'delegation: all calendars']),
+      ...others.map((o) => [otherLabel(o), lvl(o.level), '', GRANTED_BY.acl]),
     ];
     inherited ||= fromHome.size > 0;
     out.write(table(['PERSON', 'ACCESS', 'INVITE', 'GRANTED BY'], rows).trimEnd().replace(/^/gm, '  ') + '\n\n');

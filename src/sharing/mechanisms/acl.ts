@@ -14,7 +14,7 @@ import { child, children, textOf, type XmlElement } from '../../xml/parse.js';
 import { emailFor } from '../identity.js';
 import { principalKey } from '../../people/search.js';
 import { DAV_PRIV, expand, grantable, parsePrivilegeTree, type PrivilegeTree } from '../privileges.js';
-import type { Change, Evidence, Grant, Level, Mechanism, MechanismContext, PlannedRequest } from '../types.js';
+import type { Change, Evidence, Grant, Level, Mechanism, MechanismContext, OtherKind, PlannedRequest } from '../types.js';
 
 const D = (n: string) => qn(NS.DAV, n);
 
@@ -29,6 +29,8 @@ export interface Ace {
   /** Absolute principal URL for DAV:href principals; undefined for all/self/authenticated/property. */
   readonly principal: URL | undefined;
   readonly invert: boolean;
+  /** The principal when it is not an href (RFC 3744 §5.5.1): all, authenticated, unauthenticated, self, property. */
+  readonly special: string | undefined;
   readonly grant: string[];
   readonly deny: string[];
   readonly protected: boolean;
@@ -42,10 +44,12 @@ export function parseAcl(acl: XmlElement | undefined, base: URL): Ace[] {
     const invert = child(ace, D('invert'));
     const principal = child(invert ?? ace, D('principal'));
     const href = textOf(child(principal, D('href')));
+    const first = principal?.children[0];
     return {
       el: ace,
       principal: href ? hrefUrl(href, base) : undefined,
       invert: invert !== undefined,
+      special: !href && first?.ns === NS.DAV ? first.name : undefined,
       grant: privs(child(ace, D('grant'))),
       deny: privs(child(ace, D('deny'))),
       protected: child(ace, D('protected')) !== undefined,
@@ -156,6 +160,39 @@ export function upsertAcl(changes: readonly AclChange[]): XmlNode {
   );
 }
 
+/**
+ * Nextcloud (sabre/dav) keeps groups under principals/groups/; RFC 3744 §2 groups are principals
+ * whose resourcetype adds a group element, which an ACL alone does not show.
+ */
+export const isGroupPrincipal = (url: URL): boolean => /\/principals\/groups\/[^/]+\/?$/.test(url.pathname);
+
+const lastSegment = (url: URL): string => {
+  const seg = url.pathname.replace(/\/$/, '').split('/').pop() ?? '';
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
+};
+
+/**
+ * Whom an ACE grants to (RFC 3744 §5.5.1): a person (no kind), a group, DAV:all, DAV:authenticated,
+ * DAV:unauthenticated, or everyone except a principal (DAV:invert); undefined for the owner
+ * (DAV:self, DAV:property owner, the owner's own href), who is never listed.
+ */
+export function granteeOf(a: Ace, ctx: Pick<MechanismContext, 'me' | 'names' | 'layout'>): { url: URL | undefined; kind: OtherKind | undefined; href: string; name: string | undefined } | undefined {
+  if (a.invert) {
+    const but = a.principal ? (ctx.names?.get(principalKey(a.principal)) ?? emailFor(ctx.layout, a.principal) ?? a.principal.pathname) : a.special === 'self' || a.special === 'property' ? 'you' : `DAV:${a.special ?? '?'}`;
+    return { url: undefined, kind: 'except', href: a.principal?.pathname ?? `DAV:${a.special ?? '?'}`, name: but };
+  }
+  if (a.special === 'all') return { url: undefined, kind: 'everyone', href: 'DAV:all', name: undefined };
+  if (a.special === 'authenticated') return { url: undefined, kind: 'authenticated', href: 'DAV:authenticated', name: undefined };
+  if (a.special === 'unauthenticated') return { url: undefined, kind: 'unauthenticated', href: 'DAV:unauthenticated', name: undefined };
+  if (!a.principal || sameResource(a.principal, ctx.me.url) || ownSubPrincipal(a.principal, ctx.me.url)) return undefined;
+  if (isGroupPrincipal(a.principal)) return { url: a.principal, kind: 'group', href: a.principal.pathname, name: lastSegment(a.principal) };
+  return { url: a.principal, kind: undefined, href: a.principal.pathname, name: undefined };
+}
+
 export const aclOf = (cal: Calendar): Ace[] => parseAcl(prop(cal.props, ACL), cal.props.url);
 
 /**
@@ -195,23 +232,35 @@ export const webdavAcl: Mechanism = {
   seesForeignGrants: true,
   grants(cal: Calendar, ctx: MechanismContext): Grant[] {
     const t = tree(cal);
-    const byPrincipal = new Map<string, { url: URL; granted: string[] }>();
-    for (const a of aclOf(cal)) {
+    const byPrincipal = new Map<string, { url: URL | undefined; kind: OtherKind | undefined; href: string; name: string | undefined; granted: string[] }>();
+    const aces = aclOf(cal);
+    // Cyrus (3.6, seen on staging) stores a DAV:authenticated grant as its "anyone" right plus a
+    // negative "anonymous" right: DAV:all granted, DAV:unauthenticated denied the same privileges
+    // (an anonymous GET then gets 401). A DAV:all grant wholly denied to the unauthenticated reaches
+    // exactly the signed-in users, so it is shown as such.
+    const deniedAnon = expand(t, aces.filter((a) => a.special === 'unauthenticated' && !a.invert).flatMap((a) => a.deny));
+    for (const a of aces) {
       // An ACE with an empty grant grants nothing: on DAViCal it is what a revoke leaves behind, and
       // means no access at all (DAVICAL.md §5.3), so it never makes anyone a sharee.
-      if (!a.principal || a.invert || a.grant.length === 0 || sameResource(a.principal, ctx.me.url) || ownSubPrincipal(a.principal, ctx.me.url)) continue;
-      const entry = byPrincipal.get(a.principal.href) ?? { url: a.principal, granted: [] };
+      if (a.grant.length === 0) continue;
+      const found = granteeOf(a, ctx);
+      if (!found) continue;
+      const signedIn = found.kind === 'everyone' && a.grant.every((p) => deniedAnon.has(p));
+      const who = signedIn ? { ...found, kind: 'authenticated' as const, href: 'DAV:authenticated' } : found;
+      const key = `${who.kind ?? 'person'} ${who.href}`;
+      const entry = byPrincipal.get(key) ?? { ...who, granted: [] };
       entry.granted.push(...a.grant);
-      byPrincipal.set(a.principal.href, entry);
+      byPrincipal.set(key, entry);
     }
-    return [...byPrincipal.values()].map(({ url, granted }) => ({
+    return [...byPrincipal.values()].map(({ url, kind, href, name, granted }) => ({
       via: 'acl',
-      href: url.pathname,
-      email: ctx.names?.get(principalKey(url)) ?? emailFor(ctx.layout, url),
-      principal: url.href,
-      name: undefined,
+      href,
+      email: url && !kind ? (ctx.names?.get(principalKey(url)) ?? emailFor(ctx.layout, url)) : undefined,
+      principal: url?.href,
+      name,
       level: levelOf(t, granted),
       status: undefined,
+      ...(kind ? { kind } : {}),
     }));
   },
   plan(cal: Calendar, changes: readonly Change[], ctx: MechanismContext): PlannedRequest[] {
