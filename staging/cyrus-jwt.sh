@@ -36,7 +36,10 @@ PIDFILE=$STATE/master.pid
 LOGFILE=$STATE/master.log
 BIN=/usr/lib/cyrus/bin
 PATTERN="$BIN/master -C $CONF"
-PORT=8010
+# 8010 unless something else holds it when we start: then the first free port after it, kept in
+# $PORT_FILE so `url` names the port the running master listens on.
+PORT_FILE=$STATE/port
+PORT=$(cat "$PORT_FILE" 2>/dev/null || echo 8010)
 BASE=http://127.0.0.1:$PORT
 
 running() { pid_running "$PIDFILE" "$PATTERN"; }
@@ -85,7 +88,15 @@ cmd_up() {
         stop_pidfile cyrus-jwt "$PIDFILE" "$PATTERN"
     fi
     if ! running; then
-        port_busy $PORT && die "cyrus-jwt: 127.0.0.1:$PORT is taken by another process (not ours)"
+        if port_busy "$PORT"; then
+            local p
+            for p in $(seq 8010 8039); do port_busy "$p" || { PORT=$p; break; }; done
+            port_busy "$PORT" && die "cyrus-jwt: 127.0.0.1:8010-8039 are all taken by other processes"
+            log "cyrus-jwt: the port it had is taken by another process; using 127.0.0.1:$PORT"
+            BASE=http://127.0.0.1:$PORT
+            write_config "$max_age"
+        fi
+        echo "$PORT" >"$PORT_FILE"
         log "cyrus-jwt: starting master on $BASE"
         start_bg "$PIDFILE" "$LOGFILE" \
             "$BIN/master" -C "$CONF" -M "$MASTER_CONF" -p "$STATE/master-own.pid" -L "$LOGFILE"
