@@ -66,6 +66,9 @@ const TARGET = { user: 'u049', password: 'u-pw' };
 const OTHER = { user: 'u048', password: 'u-pw' };
 const HOME_URL = CYRUS.home(OWNER.user);
 const HOME = new RegExp(`^/dav/calendars/user/${OWNER.user}/$`);
+// The first read of the calendar's sharing state: the home's Depth-1 listing where the calendar is
+// found by name, or (named by path, as these cases do) its own Depth-0 PROPFIND.
+const STATE_READ = (e: CaseEnv): Rule => ({ method: 'PROPFIND', path: new RegExp(`^(?:/dav/calendars/user/${OWNER.user}/|${e.cal})$`) });
 const reText = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const davError = (cond: string, ns = 'DAV:') =>
   `<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:X="${ns}"><X:${cond}/></D:error>`;
@@ -147,7 +150,7 @@ export const FAULT_CASES: FaultCase[] = [
     expect: { exit: 5, message: M.server(503), hint: H.uncertain, state: 'intended', writes: 1 } },
   // —— malformed and hostile bodies
   { id: 'cut-207-listing', fault: '207 cut off mid-XML (calendar listing)', command: 'sharees',
-    rules: () => [{ method: 'PROPFIND', path: HOME, fault: { kind: 'truncate' } }],
+    rules: (e) => [{ ...STATE_READ(e), fault: { kind: 'truncate' } }],
     expect: { exit: 4, message: M.unreadable, hint: /cut off/ } },
   { id: 'cut-207-before-write', fault: '207 cut off mid-XML before the write', command: 'share', via: 'acl',
     rules: () => [{ method: 'PROPFIND', path: HOME, fault: { kind: 'truncate' } }],
@@ -156,19 +159,19 @@ export const FAULT_CASES: FaultCase[] = [
     rules: (e) => [{ ...REREAD(e), times: Infinity, fault: { kind: 'truncate' } }],
     expect: { exit: 4, message: M.unreadable, hint: H.unverified, state: 'intended', writes: 1 } },
   { id: 'huge-listing', fault: 'a 20 MiB multistatus (streamed)', command: 'sharees',
-    rules: () => [{ method: 'PROPFIND', path: HOME, fault: { kind: 'huge', bytes: 20 * 1048576 } }],
+    rules: (e) => [{ ...STATE_READ(e), fault: { kind: 'huge', bytes: 20 * 1048576 } }],
     expect: { exit: 4, message: M.tooLarge, hint: /proxy|CalDAV server/ } },
   { id: 'huge-verify', fault: 'a 20 MiB multistatus in the read-back', command: 'share', via: 'acl',
     rules: (e) => [{ ...REREAD(e), times: Infinity, fault: { kind: 'huge', bytes: 20 * 1048576 } }],
     expect: { exit: 4, message: M.tooLarge, hint: H.unverified, state: 'intended', writes: 1 } },
   { id: 'entity-bomb', fault: 'DTD with an entity-expansion bomb', command: 'sharees',
-    rules: () => [{ method: 'PROPFIND', path: HOME, fault: { kind: 'respond', status: 207, body: BILLION_LAUGHS, headers: xmlHeaders } }],
+    rules: (e) => [{ ...STATE_READ(e), fault: { kind: 'respond', status: 207, body: BILLION_LAUGHS, headers: xmlHeaders } }],
     expect: { exit: 4, message: /DOCTYPE/, hint: /malformed/ } },
   { id: 'external-entity', fault: 'DTD with an external entity on another host', command: 'share', via: 'acl',
     rules: (e) => [{ method: 'PROPFIND', path: HOME, fault: { kind: 'respond', status: 207, body: xxe(e.otherHost.port), headers: xmlHeaders } }],
     expect: { exit: 4, message: /DOCTYPE/, hint: /malformed/, state: 'before', writes: 0, otherHostUntouched: true } },
   { id: 'acl-missing', fault: '207 whose calendar listing lacks DAV:acl (--via acl)', command: 'share', via: 'acl',
-    rules: () => [{ method: 'PROPFIND', path: HOME, fault: { kind: 'rewrite', edit: (b) => b.replace(/<D:acl>[\s\S]*?<\/D:acl>|<d:acl>[\s\S]*?<\/d:acl>/gi, '') } }],
+    rules: (e) => [{ ...STATE_READ(e), times: Infinity, fault: { kind: 'rewrite', edit: (b) => b.replace(/<D:acl>[\s\S]*?<\/D:acl>|<d:acl>[\s\S]*?<\/d:acl>/gi, '') } }],
     expect: { exit: 6, message: /not available/, hint: /--via/, state: 'before', writes: 0 } },
   // —— redirects
   { id: 'redirect-other-host', fault: '307 of the ACL write to another host (127.0.0.2)', command: 'share', via: 'acl',

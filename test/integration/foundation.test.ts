@@ -78,13 +78,13 @@ describe('capabilities --json', () => {
 
   test('Cyrus: all three mechanisms, CalendarServer sharing preferred', async () => {
     ensureStaging('cyrus');
-    assert.deepEqual(await caps('cyrus', 'personal'), { preferred: 'cs', available: { cs: true, 'resource-sharing': true, acl: true, 'acl-query': false } });
+    assert.deepEqual(await caps('cyrus', 'personal'), { preferred: 'cs', available: { cs: true, 'resource-sharing': true, acl: true, 'oc-share': false, 'acl-query': false } });
   });
 
   test('Radicale and Xandikos: none', async () => {
     ensureStaging('radicale');
     ensureStaging('xandikos');
-    const none = { preferred: null, available: { cs: false, 'resource-sharing': false, acl: false, 'acl-query': false } };
+    const none = { preferred: null, available: { cs: false, 'resource-sharing': false, acl: false, 'oc-share': false, 'acl-query': false } };
     assert.deepEqual(await caps('radicale', "Alice's calendar"), none);
     assert.deepEqual(await caps('xandikos', 'calendar'), none);
   });
