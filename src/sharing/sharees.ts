@@ -43,7 +43,9 @@ export function findSharee(sharees: readonly Sharee[], who: Identity): Sharee | 
 
 export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Grant[] {
   // A state the server computes from another record (SOGo's DAV:acl from its roles) is not a grant of its own.
-  const derived = new Set(quirksOf(ctx.quirks, 'derived-state').map((q) => q.mechanism));
+  // The listing's own answer names the product too (cal.quirks): a calendar read without a
+  // capabilities check (sharees, the web UI) must not trust a derived state either.
+  const derived = new Set([...quirksOf(ctx.quirks, 'derived-state'), ...quirksOf(cal.quirks, 'derived-state')].map((q) => q.mechanism));
   return MECHANISMS.filter((m) => !derived.has(m.id)).flatMap((m) => {
     const bodies = fetched.get(m.id);
     return bodies !== undefined && m.parseState ? m.parseState(cal, bodies, ctx) : m.grants(cal, ctx);
