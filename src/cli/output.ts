@@ -109,7 +109,11 @@ export function reportError(e: unknown, json: boolean): number {
     const serverWords = 'serverMessage' in e && e.serverMessage ? `\n  server said: ${inertLine(String(e.serverMessage))}` : '';
     const message = inert(e.message).replace(/\n(?! {2})/g, '\n  ');
     process.stderr.write(`${paint(process.stderr, 'red', 'error:')} ${message}${serverWords}\n`);
-    if (e.hint) process.stderr.write(`${paint(process.stderr, 'dim', 'hint:')} ${inert(e.hint).replace(/\n(?! {2})/g, '\n  ')}\n`);
+    // A hint is calshare's own text (server words in it are already one line each), and some hints
+    // carry a block to paste as it is (Radicale's rights-file sections, where an indented line would
+    // continue the previous value): its lines stay flush left, except one that would read as a
+    // line of calshare's own ("error:", "hint:" …), which is indented.
+    if (e.hint) process.stderr.write(`${paint(process.stderr, 'dim', 'hint:')} ${inert(e.hint).replace(/\n(?=\s*(?:error|hint|warning|note|server said):)/gi, '\n  ')}\n`);
     return e.exitCode;
   }
   // A bug, not a user error: show it plainly so it can be reported. Never includes secrets: they are

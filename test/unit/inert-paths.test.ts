@@ -33,10 +33,17 @@ describe('one inert path', () => {
     assert.deepEqual(top.map((l) => l.split(':')[0]), ['error', 'hint'], out);
   });
 
-  it("the Radicale-style multi-line hint keeps its lines, indented, with controls visible", () => {
+  it("the Radicale-style multi-line hint keeps its lines flush, to paste as they are, with controls visible", () => {
     const out = stderrOf(() => reportError(new UnsupportedError('Radicale cannot share', `Ask the administrator to add:\n\n[calshare-\u202ebob\u0085]\nuser: bob`), false));
     assert.doesNotMatch(out, ACTIVE);
-    assert.match(out, /\n {2}\[calshare-\\u202ebob\\u0085\]\n/);
+    // An indented line would continue the previous value in Radicale's rights file.
+    assert.match(out, /\n\[calshare-\\u202ebob\\u0085\]\nuser: bob\n/);
+  });
+
+  it('a hint line that would read as a line of calshare\'s own is indented', () => {
+    const out = stderrOf(() => reportError(new UnsupportedError('Radicale cannot share', 'Ask the administrator.\nerror: forged\nHint: forged'), false));
+    const top = out.split('\n').filter((l) => /^\S/.test(l));
+    assert.deepEqual(top.map((l) => l.split(':')[0]), ['error', 'hint'], out);
   });
 
   it('"Same as:" quotes a hostile display name: one line, inert, and bash reads back the same name', () => {
