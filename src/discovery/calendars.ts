@@ -14,6 +14,7 @@ import { serverOptionsOf } from './capabilities.js';
 import { fingerprint } from '../servers/fingerprint.js';
 import { quirksFor, type Quirk } from '../servers/quirks.js';
 import type { DavResponse } from '../transport/http.js';
+import { pool } from '../util/pool.js';
 
 const D = (n: string) => qn(NS.DAV, n);
 
@@ -145,7 +146,7 @@ export async function listHome(t: Transport, principal: Principal): Promise<Home
   const { responses, headers } = await propfind(t, principal.homeUrl, [P.resourcetype], '1', purpose);
   const quirks = quirksOfAnswer(headers);
   const found = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks));
-  const full = await inBatches(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
+  const full = await pool(found, 4, async (r) => (await propfindTolerant(t, r.url, LISTING_PROPS, `reading calendar ${r.url.pathname}`, r)) ?? r);
   return { calendars: await confined(t, full.filter(isCalendar).map((r) => ({ ...toCalendar(r, principal), quirks }))), home: undefined };
 }
 
@@ -196,12 +197,6 @@ export async function readCalendar(t: Transport, principal: Principal, url: URL,
   return r && isCalendar(r) ? toCalendar(r, principal) : undefined;
 }
 
-/** fn over items, at most `width` at a time (a few requests in flight, not one per calendar). */
-async function inBatches<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += width) out.push(...(await Promise.all(items.slice(i, i + width).map(fn))));
-  return out;
-}
 
 /** Privileges the user holds on a resource (RFC 3744 §5.4), as Clark names. */
 export function currentPrivileges(r: MultiStatusResponse): Set<string> {

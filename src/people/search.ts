@@ -18,6 +18,7 @@ import { NS, clark, qn, type QName } from '../xml/names.js';
 import { parseResponse } from '../discovery/propfind.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
 import { children, textOf } from '../xml/parse.js';
+import { pool } from '../util/pool.js';
 
 const D = (n: string) => qn(NS.DAV, n);
 export const ADDRESS_SET = qn(NS.CALDAV, 'calendar-user-address-set');
@@ -129,22 +130,6 @@ export async function searchPrincipals(t: Transport, at: URL, principals: readon
   return out;
 }
 
-/**
- * Maps `items` in order with at most `width` calls in flight; a worker takes the next item as soon
- * as its last one is done, so one slow answer does not hold a whole batch back.
- */
-export async function pool<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return out;
-}
 
 /**
  * Looks the addresses up on the server, starting from `at` (the user's own principal: a resource

@@ -12,6 +12,7 @@ import { decodeSafe, inert } from '../util/inert.js';
 import { searchPeople } from '../people/search.js';
 // Type only: servers/quirks.ts imports the Cyrus hook, which imports the ACL mechanism.
 import type { Quirk } from '../servers/quirks.js';
+import { pool } from '../util/pool.js';
 
 export interface Identity {
   /** Normalised address: local part as given, domain lower-cased ASCII. */
@@ -128,22 +129,6 @@ const ADDRESS_SET = qn(NS.CALDAV, 'calendar-user-address-set');
 /** As many lookups in flight as the transport keeps connections per server (one each). */
 const LOOKUPS_AT_ONCE = 8;
 
-/**
- * Maps `items` in order with at most `width` calls in flight; a worker takes the next item as soon
- * as its last one is done, so one slow answer does not hold a whole batch back.
- */
-async function pool<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return out;
-}
 
 /**
  * Maps addresses to identities, proving each person exists where the server allows it: a PROPFIND
