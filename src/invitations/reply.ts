@@ -15,7 +15,7 @@ import { inertLine } from '../util/inert.js';
 import { readAsSharee, serverTraits, type Invitation } from './inbox.js';
 import { ownerOf } from './shared-with-me.js';
 import { learnLayout } from '../sharing/identity.js';
-import { bindBody, bindingSegment, csReplyBody, davReplyBody, lastSegment, sharedAsHref, subscribeBody, type ReplyStatus } from './xml.js';
+import { bindBody, bindingSegment, csReplyBody, davReplyBody, lastSegment, sharedAsHref, subscribeBody, unsubscribeBody, type ReplyStatus } from './xml.js';
 import { shareeStepFor, type ShareeStepKind } from './steps.js';
 
 export type Answer = 'accept' | 'decline';
@@ -151,9 +151,10 @@ const canRead = (cal: Calendar) => {
 
 /**
  * For servers without invitations: the owner's calendar URL → listed in the sharee's home.
- * SOGo: <subscribe/> as the sharee; DAViCal: BIND into the sharee's home, but only once a
- * PROPFIND as the sharee proves the grant, because DAViCal 1.1.12's BIND checks no privilege on
- * the source (a binding made without a grant leaks events through REPORT).
+ * SOGo: <subscribe/> as the sharee (declining: <unsubscribe/>); DAViCal: BIND into the sharee's
+ * home (declining: DELETE of the binding), but only once a PROPFIND as the sharee proves the
+ * grant, because DAViCal 1.1.12's BIND checks no privilege on the source (a binding made without
+ * a grant leaks events through REPORT).
  */
 export async function addSharedCalendar(s: Session, ownerUrl: URL, answer: Answer): Promise<ReplyOutcome> {
   const t = s.transport;
@@ -183,6 +184,13 @@ export async function addSharedCalendar(s: Session, ownerUrl: URL, answer: Answe
       // RFC 5842 §3: DELETE of a binding removes the binding, not the calendar it points to.
       await t.send({ method: 'DELETE', url: existing.url, purpose: 'removing the calendar from your list (the binding only)' });
       return readBackGone(s, ownerUrl, { ...base, action: 'unbind' });
+    }
+    if (kind === 'subscribe') {
+      // SOGo 5.8 (SOGoGCSFolder -davUnsubscribe): the inverse of <subscribe/>, POSTed by the sharee
+      // to the calendar; it drops the calendar from the sharee's subscriptions and leaves the
+      // owner's roles alone. It answers 200 whether or not anything was subscribed: the read-back decides.
+      await t.send({ method: 'POST', url: ownerUrl, headers: { 'content-type': 'application/xml; charset=utf-8' }, body: unsubscribeBody(), purpose: 'removing the calendar from your list (inverse-dav unsubscribe)' });
+      return readBackGone(s, ownerUrl, { ...base, action: 'unsubscribe' });
     }
     throw new UnsupportedError(`this server offers no way to remove ${existing.url.pathname} from your list`, 'Hide it in your calendar app, or ask the owner to stop sharing it.');
   }

@@ -62,3 +62,46 @@ test('SOGo: alice shares, bob `calshare accept`s by subscribing; his own app lis
   const left = (JSON.parse((await as('bob')(['calendars', '--json'])).stdout).calendars as { url: string; level: string }[]).filter((c) => c.url === out.inYourHome);
   assert.ok(left.every((c) => c.level === 'no access'), 'no dead entry shown as working');
 });
+
+test('SOGo: bob `calshare decline`s a calendar he subscribed to: unsubscribed (his app no longer lists it), his access and alice\'s view unchanged', async (t) => {
+  ensureStaging('sogo');
+  const name = `t${randomUUID().slice(0, 8)}`;
+  const url = `${SOGO.home('alice')}${name}/`;
+  const mk = await raw('alice', 'MKCALENDAR', url);
+  assert.equal(mk.status, 201, `MKCALENDAR → ${mk.status}`);
+  t.after(async () => void (await raw('alice', 'DELETE', url)));
+  const secret = `Alice plan ${randomUUID().slice(0, 8)}`;
+  const put = await raw('alice', 'PUT', `${url}plan.ics`, ics(`plan-${name}`, secret), { 'content-type': 'text/calendar; charset=utf-8' });
+  assert.ok([201, 204].includes(put.status), `PUT → ${put.status}`);
+  const shared = await as('alice')(['share', new URL(url).pathname, 'bob@example.test', '--view', '--json']);
+  assert.equal(shared.code, 0, shared.stderr);
+
+  const accepted = await as('bob')(['accept', url, '--json']);
+  assert.equal(accepted.code, 0, accepted.stderr);
+  const entry = JSON.parse(accepted.stdout).inYourHome as string;
+  assert.equal(entry, `${SOGO.home('bob')}alice_${name}/`);
+  const bobsApp = appOf('bob');
+  assert.ok((await bobsApp.list()).some((c) => c.url === entry), 'subscribed: python3-caldav lists it');
+
+  const noYes = await as('bob')(['decline', url]);
+  assert.equal(noYes.code, 2, `decline without --yes off a terminal is a usage error: ${noYes.stderr}`);
+  const declined = await as('bob')(['decline', url, '--yes', '--json', '-v']);
+  assert.equal(declined.code, 0, declined.stderr);
+  const out = JSON.parse(declined.stdout);
+  assert.deepEqual([out.answer, out.action, out.inYourHome], ['decline', 'unsubscribe', null]);
+  assert.match(out.note, /removed from your calendar list; the owner's calendar and your access are unchanged/);
+  assert.match(declined.stderr, /POST \S*\/alice\/Calendar\/t[0-9a-f]{8}\//, 'the unsubscribe goes to alice\'s calendar, as bob');
+
+  assert.ok(!(await bobsApp.list()).some((c) => c.url === entry || c.url.includes(`alice_${name}`)), 'python3-caldav no longer lists it in bob\'s home');
+  const mine = JSON.parse((await as('bob')(['calendars', '--json'])).stdout).calendars as { url: string }[];
+  assert.ok(!mine.some((c) => c.url === entry), 'calshare calendars as bob no longer lists it');
+  // Declining is not revoking: bob still reads alice's event at her URL, and alice still sees him.
+  const read = await bobsApp.read(url);
+  assert.ok(read.summaries?.includes(secret), `bob still reads alice's real event at her URL: ${JSON.stringify(read)}`);
+  const owners = JSON.parse((await as('alice')(['sharees', new URL(url).pathname, '--json'])).stdout).calendars[0].sharees as { email: string; level: string }[];
+  assert.deepEqual(owners.filter((x) => x.email === 'bob@example.test').map((x) => x.level), ['view-only'], 'alice\'s view: bob keeps view-only access');
+
+  const again = await as('bob')(['decline', url, '--yes', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(JSON.parse(again.stdout).action, 'none', 'a second decline has nothing to do');
+});

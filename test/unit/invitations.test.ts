@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  bindBody, bindingSegment, csReplyBody, davReplyBody, isoStamp, myInviteStatus, parseNotification, sharedAsHref, subscribeBody,
+  bindBody, bindingSegment, csReplyBody, davReplyBody, isoStamp, myInviteStatus, parseNotification, sharedAsHref, subscribeBody, unsubscribeBody,
 } from '../../src/invitations/xml.js';
 import { pickInvitation, ownerEmail, type Invitation } from '../../src/invitations/inbox.js';
 import { guidance, ownerStep, shareeStepFor, stepFor, SHAREE_STEPS } from '../../src/invitations/steps.js';
@@ -81,6 +81,8 @@ describe('reply bodies', () => {
   it('SOGo subscribe and RFC 5842 BIND', () => {
     const sub = parseXml(subscribeBody());
     assert.deepEqual([sub.ns, sub.name], ['urn:inverse:params:xml:ns:inverse-dav', 'subscribe']);
+    const unsub = parseXml(unsubscribeBody());
+    assert.deepEqual([unsub.ns, unsub.name, unsub.children.length], ['urn:inverse:params:xml:ns:inverse-dav', 'unsubscribe', 0]);
     const b = parseXml(bindBody('alice.calendar', '/caldav.php/alice/calendar/'));
     assert.deepEqual(b.children.map((c) => [c.name, c.text]), [['segment', 'alice.calendar'], ['href', '/caldav.php/alice/calendar/']]);
   });
