@@ -65,6 +65,16 @@ export class ServerRefusedError extends CalshareError {
 
 export class UnsupportedError extends CalshareError {
   readonly kind = 'unsupported' as const;
+  /**
+   * Other ways this calendar CAN be shared (mechanism ids), when only the one asked for or tried
+   * cannot: then the refusal is about the way, not the calendar, and no "this server cannot share"
+   * advice (delegation, the administrator) applies.
+   */
+  readonly alternatives: readonly string[];
+  constructor(message: string, hint?: string, options?: ErrorOptions & { alternatives?: readonly string[] }) {
+    super(message, hint, options);
+    this.alternatives = options?.alternatives ?? [];
+  }
 }
 
 export interface Mismatch {

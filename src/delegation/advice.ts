@@ -15,6 +15,9 @@ export function delegationHint(emails: readonly string[], level: 'read' | 'edit'
 /** The same refusal, its hint naming delegation when the server offers it; any other error unchanged. */
 export async function withDelegationAdvice(session: Session, e: unknown, emails: readonly string[], level: 'read' | 'edit'): Promise<unknown> {
   if (!(e instanceof UnsupportedError)) return e;
+  // The calendar can be shared another way (e.g. --via cs refused on Nextcloud, where oc-share
+  // shares): "this server cannot share a single calendar" would be false, and the hint names the way.
+  if (e.alternatives.length) return e;
   const support = await detectDelegation(session).catch(() => undefined);
   if (!support?.available) return e;
   return new UnsupportedError(e.message, `${delegationHint(emails, level)}${e.hint ? ` Otherwise: ${e.hint}` : ''}`, { cause: e });

@@ -4,7 +4,7 @@
 import { multistatusRefusal } from '../transport/classify.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
-import { readCalendar, type Calendar } from '../discovery/calendars.js';
+import { calendarName, readCalendar, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities } from '../discovery/capabilities.js';
 import { ServerRefusedError, UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { propfindBody } from '../discovery/propfind.js';
@@ -14,6 +14,7 @@ import { searchPeople } from '../people/search.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { allGrants, findSharee, isOwner, keyOf, otherLine, othersOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
 import { fromHome, homeGrantees } from './home-grants.js';
+import { groupsOf, reachingGroups, throughGroupWarning } from './group-access.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
 import { quirksOf, type Quirk, type WriteHook } from '../servers/quirks.js';
@@ -144,6 +145,7 @@ function choose(caps: Capabilities, via: MechanismId | undefined, owner: string,
     throw new UnsupportedError(
       `--via ${via}: ${m.name} is not available for this calendar (${m.evidence.join('; ')})`,
       others.length ? `This calendar can be shared with --via ${others.join(' or --via ')}.` : cannotShare(caps, owner, emails, level).hint,
+      { alternatives: others },
     );
   }
   return byId(via);
@@ -338,6 +340,7 @@ function advertisedButRefused(e: ServerRefusedError, m: Mechanism, caps: Capabil
     others.length
       ? `Use another mechanism this calendar offers: --via ${others.join(' or --via ')}.`
       : 'This server does not share this way; run `calshare capabilities` to see what it offers.',
+    { alternatives: others },
   );
 }
 
@@ -485,12 +488,37 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
   });
   if (who.length + groups.length === 0 && addresses !== 'all') throw new UsageError('no one to remove', 'Name at least one e-mail address or --group.');
   const outcome = await apply(session, cal, [...who, ...groups].map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts, caps);
+  await noteGroupAccess(session, outcome, who, current);
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
   const unnamed = addresses === 'all' ? current.filter((s) => !s.email && !groupNames.includes(s.group ?? '')).map((s) => (s.group !== undefined ? `group ${s.group}` : (s.principal ?? '?'))) : [];
   if (unnamed.length) outcome.warnings.push(`left access for ${unnamed.join(', ')}: not people calshare can name by address (groups or other principals)`);
   const others = addresses === 'all' ? othersOf(cal, bare, before) : [];
   if (others.length) outcome.warnings.push(`left in place: ${others.map(otherLine).join('; ')} (not a person; only a change to the access list itself, e.g. by the server's administrator, removes it)`);
   return outcome;
+}
+
+/**
+ * A person removed (or who had no grant of their own) whom a group grant that stays on the calendar
+ * still reaches: the row says so and a warning names the next step (group-access.ts). One
+ * group-membership read per such person, and only when the calendar has group grants left.
+ */
+async function noteGroupAccess(session: Session, outcome: ChangeOutcome, who: readonly Identity[], current: readonly Sharee[]): Promise<void> {
+  const goes = (g: string) => outcome.results.some((r) => r.group === g && (outcome.dryRun || r.after === 'none'));
+  const left = current.filter((s) => s.group !== undefined && !goes(s.group));
+  if (left.length === 0) return;
+  const rows = outcome.results.filter((r) => r.group === undefined && (r.result === 'removed' || r.result === 'not-shared' || (outcome.dryRun && r.result === 'planned')));
+  await Promise.all(
+    rows.map(async (r) => {
+      const principal = who.find((w) => w.email === r.email)?.principal;
+      if (!principal) return;
+      const memberOf = await groupsOf(session.transport, principal);
+      const via = memberOf ? reachingGroups(memberOf, left) : [];
+      if (via.length === 0) return;
+      const level = via.some((g) => g.level === 'edit') ? 'edit' : via.some((g) => g.level === 'read') ? 'read' : 'other';
+      if (!outcome.dryRun) Object.assign(r, { result: 'through-group' as const, after: level });
+      outcome.warnings.push(throughGroupWarning(r.email, calendarName(outcome.calendar), via));
+    }),
+  );
 }
 
 export interface CalendarSharees {

@@ -23,7 +23,8 @@ export const LEVEL_LABEL: Record<Level | 'other', string> = { read: 'view-only',
 /** How people read a level, "no access" included; the one spelling for every face. */
 export const accessLabel = (l: Level | 'other' | 'none'): string => (l === 'none' ? 'no access' : LEVEL_LABEL[l]);
 
-export type PersonResultKind = 'shared' | 'changed' | 'unchanged' | 'removed' | 'not-shared' | 'mismatch' | 'planned';
+/** 'through-group': removed (or never granted) as a person, yet a group grant on the calendar still reaches them. */
+export type PersonResultKind = 'shared' | 'changed' | 'unchanged' | 'removed' | 'not-shared' | 'through-group' | 'mismatch' | 'planned';
 
 export const RESULT_LABEL: Record<PersonResultKind, string> = {
   shared: 'shared',
@@ -31,6 +32,7 @@ export const RESULT_LABEL: Record<PersonResultKind, string> = {
   unchanged: 'already so',
   removed: 'removed',
   'not-shared': 'had no access',
+  'through-group': 'kept via group',
   mismatch: 'NOT VERIFIED',
   planned: 'would change',
 };
