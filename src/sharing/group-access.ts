@@ -16,7 +16,7 @@ import { propfindBody } from '../discovery/propfind.js';
 import { NS, qn } from '../xml/names.js';
 import { parseMultiStatus, prop } from '../xml/multistatus.js';
 import { children, textOf } from '../xml/parse.js';
-import { inert } from '../util/inert.js';
+import { inert, shellWord } from '../util/inert.js';
 import { accessLabel, type Sharee } from './types.js';
 
 const GROUP_MEMBERSHIP = qn(NS.DAV, 'group-membership');
@@ -67,16 +67,10 @@ export async function groupsOf(transport: Transport, principal: URL): Promise<UR
 /** The removal's note for one person who still has access through `via` (one line, server text inert). */
 export function throughGroupWarning(email: string, calendarRef: string, via: readonly Sharee[]): string {
   const names = via.map((g) => `group ${inert(g.group!)} (${accessLabel(g.level)})`).join(', ');
-  const flags = via.map((g) => `--group ${quoteArg(g.group!)}`).join(' ');
+  const flags = via.map((g) => `--group ${shellWord(g.group!)}`).join(' ');
   return (
     `${email} still has access through ${names}: removing a person cannot take away what a group grants. ` +
-    `Remove the group (\`calshare unshare ${quoteArg(calendarRef)} ${flags} --yes\`; everyone in it loses access) ` +
+    `Remove the group (\`calshare unshare ${shellWord(calendarRef)} ${flags} --yes\`; everyone in it loses access) ` +
     `or ask the group's administrator to take ${email} out of it.`
   );
-}
-
-/** A word as a shell reads it: bare when plain, else single-quoted. */
-function quoteArg(w: string): string {
-  const s = inert(w);
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

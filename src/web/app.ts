@@ -17,6 +17,7 @@ import { checkPeople } from '../people/check.js';
 import { matching, peopleSharedWith, sharedBefore } from '../people/suggest.js';
 import { directoryVisible, searchDirectory, type DirectoryPerson } from '../people/directory.js';
 import { problem, refusal, type Problem } from './problems.js';
+import type { OtherGrantee } from '../sharing/types.js';
 
 export interface AppRequest {
   method: 'GET' | 'POST';
@@ -116,7 +117,15 @@ export class App {
   async list(): Promise<Html> {
     this.session.invalidate(); // someone may have changed sharing since the last page
     const [cals, ctx] = await Promise.all([this.session.calendars(), context(this.session)]);
-    const list = calendarList(cals.map((c) => ({ calendar: c, sharees: c.owned ? shareesOf(c, ctx).length : undefined, others: c.owned ? othersOf(c, ctx) : [] })));
+    const list = calendarList(
+      cals.map((c) => {
+        if (!c.owned) return { calendar: c, sharees: undefined, others: [] };
+        const all = shareesOf(c, ctx);
+        // Groups a sharing dialect lists next to people (Nextcloud's oc:invite) are counted as groups, not people.
+        const groups = all.flatMap((s): OtherGrantee[] => (s.group !== undefined ? [{ kind: 'group', href: s.principal ?? s.group, name: s.group, level: s.level, sources: s.sources }] : []));
+        return { calendar: c, sharees: all.length - groups.length, others: [...groups, ...othersOf(c, ctx)] };
+      }),
+    );
     return html`${list}<p class="plan-link"><a href="plan">Sharing plan: many calendars and people at once</a></p>`;
   }
 
@@ -210,10 +219,16 @@ function mustOwn(cal: Calendar): void {
 }
 
 /** Every address in the form, split on commas (the email field takes several), validated here again. */
-function emailsOf(form: URLSearchParams): string[] {
+function emailsOf(form: URLSearchParams, orGroups = false): string[] {
   const all = form.getAll('email').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (all.length === 0 && orGroups && groupsOf(form).length) return [];
   if (all.length === 0) throw new UsageError('no e-mail address given', 'Type the address of the person to share with, e.g. bob@example.com.');
   return parseEmails(all);
+}
+
+/** Group names in the form (one per field: a group name may hold a comma); validated by the engine before any request. */
+function groupsOf(form: URLSearchParams): string[] {
+  return form.getAll('group').map((v) => v.trim()).filter(Boolean);
 }
 
 function levelOf(form: URLSearchParams): 'read' | 'edit' {
@@ -229,10 +244,12 @@ const ACTIONS: Record<string, Action> = {
     mustOwn(cal);
     const level = levelOf(r.form);
     const typed = r.form.getAll('email').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-    if (typed.length === 0) throw new UsageError('no e-mail address given', 'Type the address of the person to share with, e.g. bob@example.com.');
+    const groups = groupsOf(r.form);
+    if (typed.length === 0 && groups.length === 0) throw new UsageError('no e-mail address or group given', 'Type the address of the person to share with, e.g. bob@example.com.');
     // Every address checked before anything is sent; all problems named at once, the good
-    // addresses kept in the field for another try (issue 16 §2).
-    const { good, bad } = await checkPeople(app.session, await context(app.session), typed);
+    // addresses kept in the field for another try (issue 16 §2). Groups are checked by the engine,
+    // also before anything is sent (an unknown group: nothing shared).
+    const { good, bad } = typed.length ? await checkPeople(app.session, await context(app.session), typed) : { good: [], bad: [] };
     if (bad.length) {
       const p = problem(
         new UsageError(
@@ -245,7 +262,7 @@ const ACTIONS: Record<string, Action> = {
       return { status: p.status, body: r.htmx ? body : layout(calendarName(cal), r.csrf, app.who, await app.calendarView(r, cal, { result: body })) };
     }
     const emails = good;
-    const o = await share(app.session, cal, emails, level).catch(async (e) => {
+    const o = await share(app.session, cal, emails, level, { groups }).catch(async (e) => {
       // Never delegates on its own: the refusal names the Delegates panel's whole-account alternative.
       throw await (await import('../delegation/advice.js')).withDelegationAdvice(app.session, e, emails, level);
     });
@@ -255,26 +272,26 @@ const ACTIONS: Record<string, Action> = {
   /** One person's level, from the selector on their row: sent at once and read back. */
   async '/calendar/level'(app, r, cal) {
     mustOwn(cal);
-    const o = await share(app.session, cal, emailsOf(r.form), levelOf(r.form));
+    const o = await share(app.session, cal, emailsOf(r.form, true), levelOf(r.form), { groups: groupsOf(r.form) });
     return app.changed(r, o.calendar, resultBox(o, 'Access changed'), o.mismatches.length === 0);
   },
   /** One person's Remove button: no confirmation step (as in Nextcloud's and Apple's dialogs), read back. */
   async '/calendar/remove'(app, r, cal) {
     mustOwn(cal);
-    const o = await unshare(app.session, cal, emailsOf(r.form));
+    const o = await unshare(app.session, cal, emailsOf(r.form, true), { groups: groupsOf(r.form) });
     return app.changed(r, o.calendar, resultBox(o, 'Removed access'), o.mismatches.length === 0);
   },
   async '/calendar/revoke'(app, r, cal) {
     mustOwn(cal);
-    if (r.form.getAll('email').length === 0) throw new UsageError('no one selected', 'Tick the box in front of each person whose access you want to remove.');
-    const confirm = confirmRevoke({ csrf: r.csrf, calendar: cal }, emailsOf(r.form));
+    if (r.form.getAll('email').length === 0 && groupsOf(r.form).length === 0) throw new UsageError('no one selected', 'Tick the box in front of each person whose access you want to remove.');
+    const confirm = confirmRevoke({ csrf: r.csrf, calendar: cal }, emailsOf(r.form, true), groupsOf(r.form));
     // The confirm step replaces any earlier result, so an old message is not read as this one's.
     if (r.htmx) return { status: 200, body: html`${confirm}<div id="result" aria-live="polite" hx-swap-oob="true"></div>` };
     return { status: 200, body: layout(calendarName(cal), r.csrf, app.who, await app.calendarView(r, cal, { confirm })) };
   },
   async '/calendar/revoke/confirm'(app, r, cal) {
     mustOwn(cal);
-    const o = await unshare(app.session, cal, emailsOf(r.form));
+    const o = await unshare(app.session, cal, emailsOf(r.form, true), { groups: groupsOf(r.form) });
     return app.changed(r, o.calendar, resultBox(o, 'Removed access'), o.mismatches.length === 0);
   },
 };

@@ -26,12 +26,23 @@ export function swatch(color: string | undefined): Html {
   return c ? html`<svg class="swatch" viewBox="0 0 10 10" aria-hidden="true" focusable="false"><circle cx="5" cy="5" r="5" fill="${c}"></circle></svg>` : html`<svg class="swatch none" viewBox="0 0 10 10" aria-hidden="true" focusable="false"><circle cx="5" cy="5" r="4" fill="none" stroke="currentColor"></circle></svg>`;
 }
 
-/** The per-person level selector: a change is sent at once (htmx) or with the Apply button (no script). */
-function levelControl(f: FormContext, email: string, level: Sharee['level'], i: number): Html {
+/** A sharee the page can change: a person by address, or a group by name (`field` is the form field). */
+interface Target {
+  field: 'email' | 'group';
+  value: string;
+  /** How the page names them: the address, or "group NAME". */
+  label: string;
+}
+
+const targetOf = (s: Sharee): Target | undefined =>
+  s.group !== undefined ? { field: 'group', value: s.group, label: `group ${s.group}` } : s.email ? { field: 'email', value: s.email, label: s.email } : undefined;
+
+/** The per-sharee level selector: a change is sent at once (htmx) or with the Apply button (no script). */
+function levelControl(f: FormContext, t: Target, level: Sharee['level'], i: number): Html {
   const opt = (value: string, label: string) => html`<option value="${value}"${level === value ? html` selected` : ''}>${label}</option>`;
   return html`<form method="post" action="calendar/level" hx-post="calendar/level" hx-trigger="change" hx-target="#result" class="level">
-        ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}${hidden('email', email)}
-        <label for="level-${i}" class="visually-hidden">Access for ${email}</label>
+        ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}${hidden(t.field, t.value)}
+        <label for="level-${i}" class="visually-hidden">Access for ${t.label}</label>
         <select id="level-${i}" name="level">${level === 'other' ? html`<option value="" selected disabled>${lvl('other')}</option>` : ''}${opt('read', lvl('read'))}${opt('edit', lvl('edit'))}</select>
         <noscript><button type="submit">Apply</button></noscript>
       </form>`;
@@ -42,24 +53,30 @@ export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { 
   const { sharees, fromHome } = listed;
   const others = listed.others ?? [];
   const rows = sharees.map((s, i) => {
-    const who = s.email ?? s.principal ?? 'someone the server does not name';
-    return html`<tr data-person="${who}" data-name="${s.name ?? ''}" data-level="${lvl(s.level)}">
+    const t = targetOf(s);
+    const who = t?.label ?? s.principal ?? 'someone the server does not name';
+    // A group is a row of its own kind (data-group), named as a group: everyone in it has this access.
+    const name = s.group !== undefined ? '' : s.name && s.name !== s.email ? s.name : '';
+    return html`<tr data-person="${s.group !== undefined ? '' : who}"${s.group !== undefined ? html` data-group="${s.group}"` : ''} data-name="${name}" data-level="${lvl(s.level)}">
       <td class="select">${
-        s.email
-          ? html`<input type="checkbox" form="bulk" name="email" value="${s.email}" id="sel-${i}"><label for="sel-${i}" class="visually-hidden">Select ${who}</label>`
-          : html`<span title="calshare can change only people it can name by address">—</span>`
+        t
+          ? html`<input type="checkbox" form="bulk" name="${t.field}" value="${t.value}" id="sel-${i}"><label for="sel-${i}" class="visually-hidden">Select ${who}</label>`
+          : html`<span title="calshare can change only people it can name by address, and groups by name">—</span>`
       }</td>
-      <td data-label="Person">${s.name && s.name !== s.email ? html`<span class="name">${s.name}</span> ` : ''}<span class="address">${who}</span></td>
-      <td data-label="Access" data-level="${lvl(s.level)}">${s.email ? levelControl(f, s.email, s.level, i) : lvl(s.level)}</td>
+      <td data-label="Person">${name ? html`<span class="name">${name}</span> ` : ''}<span class="address">${who}</span>${s.group !== undefined ? html` <span class="help">— everyone in the group</span>` : ''}</td>
+      <td data-label="Access" data-level="${lvl(s.level)}">${t ? levelControl(f, t, s.level, i) : lvl(s.level)}</td>
       <td data-label="Invitation">${s.status ?? '—'}</td>
       <td data-label="Granted by">${grantedBy(s, fromHome)}</td>
       <td class="remove">${
-        s.email
-          ? html`<form method="post" action="calendar/remove" hx-post="calendar/remove" hx-target="#result">${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}${hidden('email', s.email)}<button type="submit" class="remove" aria-label="Remove ${who}" title="Remove ${who}">Remove</button></form>`
+        t
+          ? html`<form method="post" action="calendar/remove" hx-post="calendar/remove" hx-target="#result">${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}${hidden(t.field, t.value)}<button type="submit" class="remove" aria-label="Remove ${who}" title="Remove ${who}">Remove</button></form>`
           : ''
       }</td>
     </tr>`;
   });
+  const groups = sharees.filter((s) => s.group !== undefined).length;
+  const people = sharees.length - groups;
+  const caption = [people ? (people === 1 ? '1 person' : `${people} people`) : '', groups ? (groups === 1 ? '1 group' : `${groups} groups`) : ''].filter(Boolean).join(' and ');
   const body = !calendar.owned
     ? html`<p>This calendar is shared with you; only its owner can see and change who has access.</p>`
     : sharees.length === 0
@@ -69,7 +86,7 @@ export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { 
       : html`<form id="bulk" method="post" action="calendar/revoke" hx-post="calendar/revoke" hx-target="#revoke-confirm">${hidden('path', calendar.url.pathname)}${hidden('csrf', f.csrf)}</form>
   <p class="tools"><label><input type="checkbox" id="select-all"> Select all shown</label> <label for="filter-people">Filter</label> <input id="filter-people" type="search" autocomplete="off" placeholder="name or address" aria-controls="sharee-rows"></p>
   <table class="sharees">
-    <caption>${sharees.length === 1 ? '1 person has' : `${sharees.length} people have`} access</caption>
+    <caption>${caption} ${sharees.length === 1 ? 'has' : 'have'} access</caption>
     <thead><tr><th scope="col"><span class="visually-hidden">Select</span></th><th scope="col">Person</th><th scope="col">Access</th><th scope="col">Invitation</th><th scope="col">Granted by</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead>
     <tbody id="sharee-rows">${rows}</tbody>
   </table>
@@ -84,9 +101,9 @@ export function shareesSection(f: FormContext, listed: CalendarSharees, opts: { 
 }
 
 /** The address field; `value` keeps the good addresses after a share that named bad ones. */
-export function emailField(domain: string | undefined, value = '', oob = false): Html {
+export function emailField(domain: string | undefined, value = '', oob = false, required = true): Html {
   const example = `name@${domain ?? 'example.com'}`;
-  return html`<input id="email" name="email" type="email" multiple required autocomplete="off" spellcheck="false" list="people" value="${value}"
+  return html`<input id="email" name="email" type="email" multiple${required ? html` required` : ''} autocomplete="off" spellcheck="false" list="people" value="${value}"
         pattern="[^@\\s]+@[^@\\s]+\\.[^@\\s]+" placeholder="${example}" aria-describedby="email-help directory-note"${oob ? html` hx-swap-oob="true"` : ''}>`;
 }
 
@@ -94,7 +111,11 @@ export function peopleList(people: readonly { email: string; name: string | unde
   return html`<datalist id="people">${people.map((p) => html`<option value="${p.email}">${p.name ? `${p.name} <${p.email}>` : p.email}</option>`)}</datalist>`;
 }
 
-export function shareForm(f: FormContext, domain: string | undefined, directory: string): Html {
+/**
+ * The share form. `groups`: the calendar's sharing dialect can name a group (Nextcloud's oc:share),
+ * so a group field is offered next to the address field, and either one is enough.
+ */
+export function shareForm(f: FormContext, domain: string | undefined, directory: string, groups = false): Html {
   const example = `name@${domain ?? 'example.com'}`;
   return html`<section aria-labelledby="share-h">
   <h2 id="share-h">Share</h2>
@@ -102,11 +123,20 @@ export function shareForm(f: FormContext, domain: string | undefined, directory:
     ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}
     <p>
       <label for="email">E-mail address</label>
-      ${emailField(domain)}
+      ${emailField(domain, '', false, !groups)}
       ${peopleList([])}
       <span id="email-help" class="help">Someone with an account on this server, e.g. ${example}. Separate several with commas.</span>
       <span id="directory-note" class="help">${directory}</span>
     </p>
+    ${
+      groups
+        ? html`<p>
+      <label for="group">Group</label>
+      <input id="group" name="group" type="text" autocomplete="off" spellcheck="false" aria-describedby="group-help">
+      <span id="group-help" class="help">Or a group of this server, by its name as the server shows it (e.g. Team A): everyone in it gets this access.</span>
+    </p>`
+        : ''
+    }
     <fieldset>
       <legend>Access</legend>
       <label><input type="radio" name="level" value="read" checked> View only <span class="help">— can read events</span></label>
@@ -117,14 +147,15 @@ export function shareForm(f: FormContext, domain: string | undefined, directory:
 </section>`;
 }
 
-export function confirmRevoke(f: FormContext, emails: string[]): Html {
-  const n = emails.length === 1 ? emails[0]! : `${emails.length} people`;
+export function confirmRevoke(f: FormContext, emails: string[], groups: string[] = []): Html {
+  const all = [...emails, ...groups.map((g) => `group ${g}`)];
+  const n = all.length === 1 ? all[0]! : groups.length ? `${all.length} people and groups` : `${all.length} people`;
   return html`<div class="confirm" role="group" aria-labelledby="confirm-h">
   <h3 id="confirm-h">Remove access for ${n}?</h3>
-  <ul>${emails.map((e) => html`<li>${e}</li>`)}</ul>
-  <p>They will no longer see or change the events of “${calendarName(f.calendar)}”.</p>
+  <ul>${all.map((e) => html`<li>${e}</li>`)}</ul>
+  <p>They will no longer see or change the events of “${calendarName(f.calendar)}”${groups.length ? ' (a group: everyone in it, unless shared with them directly)' : ''}.</p>
   <form method="post" action="calendar/revoke/confirm" hx-post="calendar/revoke/confirm" hx-target="#result" hx-disabled-elt="find button">
-    ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}${emails.map((e) => hidden('email', e))}
+    ${hidden('path', f.calendar.url.pathname)}${hidden('csrf', f.csrf)}${emails.map((e) => hidden('email', e))}${groups.map((g) => hidden('group', g))}
     <button type="submit" class="danger" autofocus>Yes, remove access</button>
     <a class="button" href="${calendarHref(f.calendar)}">Cancel</a>
   </form>
@@ -149,7 +180,7 @@ export function resultBox(o: ChangeOutcome, verb: 'Shared' | 'Removed access' | 
   <table class="results">
     <thead><tr><th scope="col">Person</th><th scope="col">Access now</th><th scope="col">Result</th><th scope="col">Invitation</th></tr></thead>
     <tbody>${o.results.map(
-      (r) => html`<tr data-person="${r.email}" data-result="${r.result}"><td data-label="Person">${r.email}</td><td data-label="Access now">${lvl(r.after)}</td><td data-label="Result">${WORD[r.result]}</td><td data-label="Invitation">${r.status ?? '—'}</td></tr>`,
+      (r) => html`<tr ${r.group !== undefined ? html`data-group="${r.group}"` : html`data-person="${r.email}"`} data-result="${r.result}"><td data-label="Person">${r.group !== undefined ? `group ${r.group}` : r.email}</td><td data-label="Access now">${lvl(r.after)}</td><td data-label="Result">${WORD[r.result]}</td><td data-label="Invitation">${r.status ?? '—'}</td></tr>`,
     )}</tbody>
   </table>
   ${nextSteps(next)}

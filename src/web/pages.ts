@@ -5,6 +5,15 @@ import { html, type Html } from './html.js';
 import { calendarHref, shareForm, shareesSection, swatch, type FormContext } from './fragments.js';
 import { otherLabel, sharingOthers } from '../sharing/sharees.js';
 import { accessLabel, type OtherGrantee } from '../sharing/types.js';
+import { MECHANISMS } from '../sharing/registry.js';
+import { prop } from '../xml/multistatus.js';
+
+/**
+ * Whether the calendar's sharing can name a group: a mechanism that has group principals
+ * (Nextcloud's oc:share) answered its state property in the listing. No extra request.
+ */
+export const sharesWithGroups = (c: Calendar): boolean =>
+  c.owned && MECHANISMS.some((m) => m.groupPrincipal && m.stateProps.some((p) => prop(c.props, p.name) !== undefined));
 
 /**
  * htmx settings (htmx 2 reads them from this meta tag): no inline style (the CSP forbids it), no
@@ -98,7 +107,7 @@ export function calendarPage(f: FormContext, sharees: CalendarSharees, domain: s
 <p class="path">${c.url.pathname}</p>
 <div id="result" aria-live="polite">${slots.result}</div>
 ${shareesSection(f, sharees, slots.confirm ? { confirm: slots.confirm } : {})}
-${c.owned ? shareForm(f, domain, directoryNote) : ''}`;
+${c.owned ? shareForm(f, domain, directoryNote, sharesWithGroups(c)) : ''}`;
 }
 
 /** A page for visitors without a session: no style sheet (it needs the session), no script. */

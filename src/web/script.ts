@@ -8,7 +8,7 @@ document.addEventListener('change', (e) => {
   const t = e.target;
   if (t instanceof HTMLInputElement && t.id === 'select-all') {
     for (const tr of rows()) {
-      const box = tr.querySelector('input[type=checkbox][name=email]');
+      const box = tr.querySelector('input[type=checkbox][name=email], input[type=checkbox][name=group]');
       if (box && !tr.hidden) box.checked = t.checked;
     }
   }
@@ -38,7 +38,7 @@ document.addEventListener('input', (e) => {
   if (!(t instanceof HTMLInputElement) || t.id !== 'filter-people') return;
   const q = t.value.trim().toLowerCase();
   for (const tr of rows()) {
-    const text = ((tr.dataset.person || '') + ' ' + (tr.dataset.name || '')).toLowerCase();
+    const text = ((tr.dataset.person || '') + ' ' + (tr.dataset.group || '') + ' ' + (tr.dataset.name || '')).toLowerCase();
     tr.hidden = q !== '' && !text.includes(q);
   }
 });
@@ -62,6 +62,8 @@ document.addEventListener('htmx:afterSettle', (e) => {
     field.focus();
   } else if (document.querySelector('#result .outcome.ok')) {
     field.value = '';
+    const group = form.querySelector('input[name=group]');
+    if (group) group.value = '';
     const list = document.getElementById('people');
     if (list) list.replaceChildren();
   }

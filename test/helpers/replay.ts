@@ -130,3 +130,29 @@ export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
 
 /** Replaces the recording proxy's origin in recorded output with the replay server's. */
 export const reorigin = (text: string, url: string): string => text.replaceAll('http://127.0.0.1:8601/', url);
+
+/**
+ * A Nextcloud to run one recorded flow against: the replay of test/fixtures/nextcloud/NAME.json, or,
+ * to (re-)record that fixture, the recording proxy named by CALSHARE_NEXTCLOUD_RECORD (a loopback
+ * proxy in front of a real Nextcloud, kept outside this repository; `GET <proxy>/__rec/NAME` starts
+ * the file NAME). Recording needs the real server's state as the flow expects it at the start.
+ */
+export interface NextcloudTarget {
+  url: string;
+  /** The replay, or undefined while recording (then the real server answers). */
+  replay: Replay | undefined;
+  close(): Promise<void>;
+}
+
+export const RECORDING = process.env.CALSHARE_NEXTCLOUD_RECORD;
+
+export async function nextcloudTarget(name: string): Promise<NextcloudTarget> {
+  if (RECORDING) {
+    const base = RECORDING.endsWith('/') ? RECORDING : `${RECORDING}/`;
+    const res = await fetch(`${base}__rec/${encodeURIComponent(name)}`);
+    if (!res.ok) throw new Error(`the recording proxy at ${base} did not switch to ${name}`);
+    return { url: base, replay: undefined, close: async () => {} };
+  }
+  const r = await replay(loadFixture(name).exchanges);
+  return { url: r.url, replay: r, close: () => r.close() };
+}

@@ -50,7 +50,7 @@ export async function run(calendar: string | undefined, emails: string[], flags:
     let plan: { cal: Calendar; emails: string[]; level: Level };
     if (ask) {
       const { askShare } = await import('../interactive/share-flow.js');
-      plan = await askShare(s, { calendar, emails, level, via: flags.via }, flags);
+      plan = await askShare(s, { calendar, emails, level, via: flags.via, groups }, flags);
     } else {
       plan = { cal: await s.resolveCalendar(calendar!), emails, level: level! };
     }

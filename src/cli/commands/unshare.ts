@@ -39,16 +39,16 @@ export async function run(calendar: string | undefined, emails: string[], flags:
   if (emails.length) (await import('../../sharing/identity.js')).parseEmails(emails);
   if (groups.length) (await import('../../sharing/engine.js')).parseGroups(groups);
   await withSession(flags, async (s) => {
-    let plan: { cal: Calendar; who: string[] | 'all' };
+    let plan: { cal: Calendar; who: string[] | 'all'; groups: string[] };
     if (ask) {
       const { askUnshare } = await import('../interactive/unshare-flow.js');
-      plan = await askUnshare(s, { calendar, emails, all: Boolean(flags.all), yes: settled, via: flags.via }, flags);
+      plan = await askUnshare(s, { calendar, emails, all: Boolean(flags.all), yes: settled, via: flags.via, groups }, flags);
     } else {
-      plan = { cal: await s.resolveCalendar(calendar!), who: flags.all ? 'all' : emails };
+      plan = { cal: await s.resolveCalendar(calendar!), who: flags.all ? 'all' : emails, groups };
     }
     const { unshare } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Removing, then reading it back…');
-    const outcome = await unshare(s, plan.cal, plan.who, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun), groups }).then(
+    const outcome = await unshare(s, plan.cal, plan.who, { ...(flags.via ? { via: flags.via } : {}), dryRun: Boolean(flags.dryRun), groups: plan.groups }).then(
       (o) => (busy.done(o.mismatches.length ? 'Checked: see below' : 'Done'), o),
       (e: unknown) => (busy.fail(), Promise.reject(e)),
     );

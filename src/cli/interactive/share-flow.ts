@@ -20,6 +20,8 @@ export interface ShareGiven {
   emails: string[];
   level: Level | undefined;
   via: string | undefined;
+  /** --group names given on the command line: then no person need be asked for. */
+  groups?: readonly string[];
 }
 
 export interface ShareAnswers {
@@ -66,19 +68,35 @@ export async function askShare(s: Session, given: ShareGiven, origin: Origin): P
   return promptFlow(async (ask) => {
     clack.intro('calshare share');
     const cal = await pickCalendar(ask, s, given.calendar);
-    const emails = await askPeople(ask, s, given.emails, await sharedBefore(s));
+    const groups = given.groups ?? [];
+    // Groups alone are enough (share --group NAME on a terminal asks only what is missing).
+    const emails = groups.length && given.emails.length === 0 ? [] : await askPeople(ask, s, given.emails, await sharedBefore(s));
     const level =
       given.level ??
       (await ask.select<Level>('Which access?', [
         { value: 'read', label: 'view-only', hint: 'they can read events' },
         { value: 'edit', label: 'edit', hint: 'they can create, change and delete events' },
       ]));
-    const line = commandLine('share', [calendarRef(cal, await s.calendars()), ...emails], [level === 'edit' ? '--edit' : '--view', ...(given.via ? ['--via', given.via] : [])], origin);
+    const line = commandLine(
+      'share',
+      [calendarRef(cal, await s.calendars()), ...emails],
+      [...groups.flatMap((g) => ['--group', g]), level === 'edit' ? '--edit' : '--view', ...(given.via ? ['--via', given.via] : [])],
+      origin,
+    );
     clack.note(
-      [`Calendar  ${inertLine(calendarName(cal))}  ${cal.url.href}`, `People    ${emails.join(', ')}`, `Access    ${LEVEL_LABEL[level]}`, '', 'Same as:', `  ${line}`].join('\n'),
+      [
+        `Calendar  ${inertLine(calendarName(cal))}  ${cal.url.href}`,
+        ...(emails.length ? [`People    ${emails.join(', ')}`] : []),
+        ...(groups.length ? [`Groups    ${groups.map((g) => inertLine(g)).join(', ')}  (everyone in them)`] : []),
+        `Access    ${LEVEL_LABEL[level]}`,
+        '',
+        'Same as:',
+        `  ${line}`,
+      ].join('\n'),
       'Summary',
     );
-    if (!(await ask.confirm(`Share "${inertLine(calendarName(cal))}" ${LEVEL_LABEL[level]} with ${emails.length === 1 ? emails[0] : `${emails.length} people`}?`))) {
+    const whom = [...emails, ...groups.map((g) => `group ${inertLine(g)}`)];
+    if (!(await ask.confirm(`Share "${inertLine(calendarName(cal))}" ${LEVEL_LABEL[level]} with ${whom.length === 1 ? whom[0] : groups.length ? `${whom.length} people and groups` : `${whom.length} people`}?`))) {
       throw new CancelledError('declined');
     }
     return { cal, emails, level };

@@ -1,0 +1,121 @@
+// The web UI on Nextcloud, replayed: chromium drives the real `calshare ui`, which talks to a loopback
+// server answering with exchanges recorded from a real Nextcloud 31.0.2 while this same flow ran
+// (test/fixtures/nextcloud/web-groups.json; test/helpers/replay.ts). CI cannot run Nextcloud (no
+// Debian or npm package). A request the real server never saw fails the test.
+//
+// Recording (outside CI): CALSHARE_NEXTCLOUD_RECORD names the recording proxy in front of the real
+// server, and CALSHARE_NEXTCLOUD_URL the server itself: then every step is also proven as the
+// sharees with their own credentials (carol is in group "team", dave in "Team A"), by the seed
+// event's SUMMARY in their own copy of the calendar, and writes refused (Nextcloud answers 404) or
+// accepted by level.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { launchBrowser, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
+import { RECORDING, nextcloudTarget, type NextcloudTarget } from '../helpers/replay.js';
+import { dav, ics } from '../helpers/dav.js';
+
+const LIVE = RECORDING ? process.env.CALSHARE_NEXTCLOUD_URL : undefined;
+let target: NextcloudTarget;
+let ui: RunningUi;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  target = await nextcloudTarget('web-groups');
+  ui = await startUi('alice', target.url);
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(120_000);
+});
+
+after(async () => {
+  await browser?.close();
+  await ui?.stop();
+  await target?.close();
+});
+
+const groupRow = (name: string) => page.locator(`#sharees tbody tr[data-group="${name}"]`);
+const outcome = (name: string, result: string) => page.locator(`#result .outcome tr[data-group="${name}"][data-result="${result}"]`);
+
+/** Live only (recording): what `user` can do in their own copy of alice's "Fixture". */
+async function asSharee(user: 'carol' | 'dave'): Promise<{ read: boolean; write: number } | undefined> {
+  if (!LIVE) return undefined;
+  const who = { user, password: `${user}-pw` };
+  const copy = new URL(`/remote.php/dav/calendars/${user}/fixture_shared_by_alice/`, LIVE).href;
+  const got = await dav(who, 'GET', `${copy}seed.ics`);
+  const read = got.status === 200 && got.body.includes('SUMMARY:Fixture seed event');
+  const uid = `web-${user}-${Date.now()}`;
+  const put = await dav(who, 'PUT', `${copy}${uid}.ics`, ics(uid, `Written by ${user}`), { 'content-type': 'text/calendar; charset=utf-8' });
+  if (put.status === 201) await dav(who, 'DELETE', `${copy}${uid}.ics`);
+  return { read, write: put.status };
+}
+
+function noMisses(): void {
+  if (target.replay) assert.deepEqual(target.replay.misses, [], 'every request calshare sent was one the real server answered');
+}
+
+test('share "Fixture" with group team view-only from the page: listed as a group with its level', async () => {
+  await page.goto(ui.launchUrl);
+  await page.getByRole('heading', { name: 'Your calendars' }).waitFor();
+  await page.getByRole('link', { name: 'Fixture', exact: true }).click();
+  await page.getByText('Not shared with anyone.').waitFor();
+  await page.getByLabel('Group', { exact: true }).fill('team');
+  await page.getByRole('radio', { name: /View only/ }).check();
+  await page.getByRole('button', { name: 'Share' }).click();
+  await outcome('team', 'shared').waitFor();
+  const row = groupRow('team');
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-level'), 'view-only');
+  assert.match(await row.innerText(), /group team/);
+  assert.equal(await page.getByLabel('Group', { exact: true }).inputValue(), '', 'the field clears once the share is verified');
+  const carol = await asSharee('carol');
+  if (carol) assert.deepEqual(carol, { read: true, write: 404 }, 'carol (in team) reads the seed event; her write is refused');
+  noMisses();
+});
+
+test('share with group "Team A" (a space in its name) for editing, then change team to edit from its row', async () => {
+  await page.getByLabel('Group', { exact: true }).fill('Team A');
+  await page.getByRole('radio', { name: /Edit/ }).check();
+  await page.getByRole('button', { name: 'Share' }).click();
+  await outcome('Team A', 'shared').waitFor();
+  await groupRow('Team A').waitFor();
+  assert.equal(await groupRow('Team A').getAttribute('data-level'), 'edit');
+  const dave = await asSharee('dave');
+  if (dave) assert.deepEqual(dave, { read: true, write: 201 }, 'dave (in Team A) reads and writes');
+
+  await page.getByLabel('Access for group team', { exact: true }).selectOption('edit');
+  await outcome('team', 'changed').waitFor();
+  await page.locator('#sharees tbody tr[data-group="team"][data-level="edit"]').waitFor();
+  const carol = await asSharee('carol');
+  if (carol) assert.deepEqual(carol, { read: true, write: 201 }, 'carol now writes');
+  noMisses();
+});
+
+test('an unknown group is refused and nothing is written', async () => {
+  await page.getByLabel('Group', { exact: true }).fill('No Such Group');
+  await page.getByRole('radio', { name: /View only/ }).check();
+  await page.getByRole('button', { name: 'Share' }).click();
+  await page.locator('#result').getByText(/no group "No Such Group"/).waitFor();
+  if (target.replay) assert.equal(target.replay.received.filter((x) => x.method === 'POST').length, 3, 'no POST for the unknown group');
+  noMisses();
+});
+
+test('remove group Team A with its Remove button, then team through the selection and confirm step', async () => {
+  await page.getByRole('button', { name: 'Remove group Team A' }).click();
+  await outcome('Team A', 'removed').waitFor();
+  await groupRow('Team A').waitFor({ state: 'detached' });
+  const dave = await asSharee('dave');
+  if (dave) assert.equal(dave.read, false, 'dave lost access');
+
+  await page.getByLabel('Select group team', { exact: true }).check();
+  await page.getByRole('button', { name: 'Remove selected…' }).click();
+  await page.getByRole('heading', { name: 'Remove access for group team?' }).waitFor();
+  await page.getByRole('button', { name: 'Yes, remove access' }).click();
+  await outcome('team', 'removed').waitFor();
+  await page.getByText('Not shared with anyone.').waitFor();
+  const carol = await asSharee('carol');
+  if (carol) assert.equal(carol.read, false, 'carol lost access');
+  noMisses();
+  if (target.replay) assert.deepEqual(target.replay.unusedWrites(), [], 'every recorded write was sent again');
+});
