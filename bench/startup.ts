@@ -1,45 +1,98 @@
-// Cold start of `calshare --help` next to bare `node -e 0` (the floor no Node CLI can beat), and
-// which modules --help loads. Prints figures; asserts nothing. Goal (issue 6): at most 2× node.
+// Start-up (issues 6 and 14). Prints figures; asserts nothing.
+// 1. Cold `calshare --help` next to bare `node -e 0` (the floor no Node CLI can beat), and which
+//    modules --help loads. Goal (issue 6): at most 2× node.
+// 2. Cold `calshare calendars` against the same read done with tsdav (createDAVClient +
+//    fetchCalendars, bench/startup/tsdav-calendars.mjs), both as whole processes, in turn, round
+//    after round, against staging Cyrus as alice. Goal (issue 14): calshare faster than tsdav.
+// 3. What each heavy dependency costs to load, each in a fresh process, and whether `calendars`
+//    loads it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CYRUS, ensureStaging } from '../test/helpers/staging.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
-const RUNS = 21;
+const TSDAV = join(ROOT, 'bench/startup/tsdav-calendars.mjs');
+const RUNS = Number(process.env.STARTUP_RUNS ?? 21);
+// The password goes by environment, as the CLI takes it; never in argv.
+const ENV = { ...process.env, CALSHARE_PASSWORD: 'alice-pw' };
+const CALENDARS = [CLI, 'calendars', '--url', CYRUS.url, '--username', 'alice'];
+const TSDAV_CALENDARS = [TSDAV, CYRUS.url, 'alice'];
 
 function once(args: string[]): number {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}`);
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: ENV, cwd: ROOT });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Runs the commands in turn, round after round, so load from other processes hits all alike. */
-function measure(commands: string[][]): number[][] {
-  commands.forEach(once); // warm the file cache
+function measure(commands: string[][], runs = RUNS): number[][] {
+  commands.forEach(once); // warm the file cache (and the server's)
   const times: number[][] = commands.map(() => []);
-  for (let i = 0; i < RUNS; i++) commands.forEach((args, j) => times[j]!.push(once(args)));
+  for (let i = 0; i < runs; i++) commands.forEach((args, j) => times[j]!.push(once(args)));
   return times;
 }
 
-/** The ESM modules `--help` loads, via a module hook that logs each one. */
-function loadedModules(): string[] {
+/** The modules a command loads (ESM, and the entry of each CommonJS package), via a module hook. */
+function loadedModules(args: string[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'calshare-bench-'));
   writeFileSync(join(dir, 'hook.mjs'), `import { writeSync } from 'node:fs'; export async function load(u, c, n) { if (!u.startsWith('node:')) writeSync(2, 'LOAD ' + u + '\\n'); return n(u, c); }`);
   writeFileSync(join(dir, 'reg.mjs'), `import { register } from 'node:module'; register(${JSON.stringify('file://' + join(dir, 'hook.mjs'))});`);
-  const r = spawnSync(process.execPath, ['--import', join(dir, 'reg.mjs'), CLI, '--help'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', join(dir, 'reg.mjs'), ...args], { encoding: 'utf8', env: ENV, cwd: ROOT });
   return r.stderr.split('\n').filter((l) => l.startsWith('LOAD ')).map((l) => l.slice(5).replace(`file://${ROOT}`, ''));
 }
 
+/** Requests one run sends: calshare's --verbose trace lines, tsdav's own count (see its script). */
+function requests(args: string[], verboseFlag: boolean): number {
+  const r = spawnSync(process.execPath, verboseFlag ? [...args, '--verbose'] : args, { encoding: 'utf8', env: ENV, cwd: ROOT });
+  if (verboseFlag) return r.stderr.split('\n').filter((l) => /^\s+#\d+ /.test(l)).length;
+  return Number(/requests (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+}
+
+/** Milliseconds to import `spec` in a fresh process (median of 5), measured inside that process. */
+function importCost(...specs: string[]): number {
+  const imports = specs.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
+  const code = `const t = performance.now(); ${imports} process.stdout.write(String(performance.now() - t));`;
+  const xs = Array.from({ length: 5 }, () => Number(spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: ROOT }).stdout));
+  return median(xs);
+}
+
+const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, ${xs.length} runs)`;
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+console.log(`machine load (1/5/15 min) at start: ${load()}`);
 const [bare, help, sub] = measure([['-e', '0'], [CLI, '--help'], [CLI, 'share', '--help']]) as [number[], number[], number[]];
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} ms (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, ${xs.length} runs)`;
 console.log(`node -e 0                 ${fmt(bare)}`);
 console.log(`calshare --help           ${fmt(help)}`);
 console.log(`calshare share --help     ${fmt(sub)}`);
 console.log(`ratio --help / node -e 0  ${(median(help) / median(bare)).toFixed(2)}× (goal ≤ 2×)`);
-console.log(`modules loaded by --help: ${loadedModules().join(', ')}`);
+console.log(`modules loaded by --help: ${loadedModules([CLI, '--help']).join(', ')}`);
+
+ensureStaging('cyrus');
+console.log(`\ncold \`calendars\` on staging Cyrus as alice, whole processes in turn (load ${load()}):`);
+const [cs, ts, bare2] = measure([CALENDARS, TSDAV_CALENDARS, ['-e', '0']]) as [number[], number[], number[]];
+const ratios = cs.map((c, i) => c / ts[i]!);
+console.log(`calshare calendars        ${fmt(cs)}, ${requests(CALENDARS, true)} requests`);
+console.log(`tsdav fetchCalendars      ${fmt(ts)}, ${requests(TSDAV_CALENDARS, false)} requests`);
+console.log(`node -e 0                 ${fmt(bare2)}`);
+console.log(`ratio calshare / tsdav    median ${median(ratios).toFixed(2)}× (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; goal < 1×)`);
+
+// Each dependency alone in a fresh process: what it would add to a command that imports it.
+const modules = loadedModules(CALENDARS);
+const pkgs = ['undici', 'saxes', 'commander', 'zod', 'yaml', 'csv-parse/sync', 'csv-stringify/sync', '@clack/prompts', '@napi-rs/keyring', 'tldts', 'oauth4webapi', 'tsdav', 'node:https'];
+console.log(`\nimport cost of each dependency alone (fresh process, median of 5; load ${load()}):`);
+for (const p of pkgs) {
+  const name = p.replace(/\/sync$/, '');
+  const used = p.startsWith('node:') ? '' : modules.some((m) => m.startsWith(`node_modules/${name}/`)) ? '  loaded by calendars' : '';
+  console.log(`  ${p.padEnd(20)} ${importCost(p).toFixed(0).padStart(4)} ms${used}`);
+}
+const own = modules.filter((m) => m.startsWith('dist/')).length;
+const all = importCost(join(ROOT, 'dist/cli/commands/calendars.js'), join(ROOT, 'dist/session.js'));
+console.log(`  everything calendars imports (${own} of calshare's modules + the packages marked): ${all.toFixed(0)} ms`);
+console.log(`machine load at end: ${load()}`);

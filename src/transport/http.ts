@@ -1,7 +1,13 @@
-// The one way calshare talks HTTP: undici's own Agent (keep-alive pool per origin, custom CA,
-// timeouts), redirects judged by url-policy before credentials follow them, a body size cap, a
-// request counter and a redacted trace. Everything above this file speaks DavRequest/DavResponse.
-import { Agent } from 'undici';
+// The one way calshare talks HTTP: Node's own http/https with a keep-alive Agent per protocol
+// (a bounded pool per origin, custom CA, timeouts), redirects judged by url-policy before
+// credentials follow them, a body size cap, a request counter and a redacted trace. Everything
+// above this file speaks DavRequest/DavResponse.
+//
+// Not undici: loading it cost 130-180 ms of every command's start-up on a 2-core machine, more
+// than a whole cold `calendars` round trip to a local server; node:https loads in about 13 ms
+// (issue 14; figures from bench/startup.ts in the README's Speed section).
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { NetworkError } from '../errors.js';
 import { judgeRedirect, OriginPolicy } from './url-policy.js';
 import { networkError, statusError } from './classify.js';
@@ -60,6 +66,12 @@ export interface DavResponse {
 
 const IDEMPOTENT_READS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
 const RETRYABLE = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+/** Connections kept per origin: the concurrent existence checks and Depth-0 reads share them. */
+const MAX_SOCKETS = 8;
+/** An idle kept-alive connection is closed after this, before most servers drop it themselves. */
+const KEEP_ALIVE_MS = 10_000;
+/** Methods Node would otherwise send a body-less request for with chunked encoding. */
+const NO_BODY_METHODS = new Set(['GET', 'HEAD']);
 const MAX_REDIRECTS = 5;
 
 export const header = (h: DavResponse['headers'], name: string): string | undefined => {
@@ -68,7 +80,8 @@ export const header = (h: DavResponse['headers'], name: string): string | undefi
 };
 
 export class Transport {
-  readonly #agent: Agent;
+  readonly #http: HttpAgent;
+  readonly #https: HttpsAgent;
   readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace' | 'policy'>> & Pick<TransportOptions, 'onTrace'>;
   #policy: OriginPolicy | undefined;
   #count = 0;
@@ -78,13 +91,12 @@ export class Transport {
     const { policy, ...rest } = opts;
     this.#opts = { maxBodyBytes: 16 * 1024 * 1024, ...rest, timeoutMs };
     this.#policy = policy;
-    this.#agent = new Agent({
-      connections: 8,
-      keepAliveTimeout: 10_000,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connect: { timeout: Math.min(timeoutMs, 10_000), ...(opts.ca ? { ca: opts.ca } : {}) },
-    });
+    // `timeout` on the agent is the idle timeout of a kept-alive socket in the free pool; a request
+    // in flight is bounded by its own deadline (#once).
+    const pool = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, timeout: KEEP_ALIVE_MS, scheduling: 'lifo' as const };
+    this.#http = new HttpAgent(pool);
+    // `ca` replaces Node's roots; ca.ts puts them back beside the --ca-file certificate.
+    this.#https = new HttpsAgent({ ...pool, ...(opts.ca ? { ca: opts.ca } : {}) });
   }
 
   /** The origin policy every request passes (created from the first request when none was given). */
@@ -102,7 +114,8 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    this.#http.destroy();
+    this.#https.destroy();
   }
 
   async send(req: DavRequest): Promise<DavResponse> {
@@ -171,27 +184,64 @@ export class Transport {
     const trace = (status: number | string, received = 0) =>
       onTrace?.({ n, method: req.method, url: url.href, status, ms: Math.round(performance.now() - started), sent, received });
     try {
-      const res = await this.#agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: req.method as 'GET',
-        headers,
-        body: req.body ?? null,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const body = await readCapped(res.body, maxBodyBytes, url);
-      trace(res.statusCode, onTrace ? Buffer.byteLength(body) : 0);
-      return { status: res.statusCode, headers: res.headers, body, url };
+      const res = await this.#exchange(req, url, headers, timeoutMs);
+      const body = await readCapped(res, maxBodyBytes, url);
+      trace(res.statusCode ?? 0, onTrace ? Buffer.byteLength(body) : 0);
+      return { status: res.statusCode ?? 0, headers: res.headers, body, url };
     } catch (e) {
-      // Classified first, so --verbose says "timeout" rather than an AbortSignal's bare DOMException code.
+      // Classified first, so --verbose says "timeout" rather than a bare error code.
       const err = networkError(e, url, timeoutMs);
       trace(err.code === 'ETIMEDOUT' ? `timeout after ${+(timeoutMs / 1000).toFixed(1)} s` : (err.code ?? 'error'));
       throw err;
     }
   }
+
+  /**
+   * One request on the pool; resolves with the response head, its body still to be read. One
+   * deadline covers connecting, the answer and its body (readCapped runs under the same timer);
+   * when it fires the socket is destroyed with the timeout as the error, so classify.ts reports a
+   * timeout and not a reset.
+   */
+  #exchange(req: DavRequest, url: URL, headers: Record<string, string>, timeoutMs: number): Promise<IncomingMessage> {
+    const https = url.protocol === 'https:';
+    const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+    // A declared length, never chunked encoding: some DAV servers refuse chunked request bodies.
+    if (body || !NO_BODY_METHODS.has(req.method)) headers['content-length'] = String(body?.length ?? 0);
+    return new Promise((resolve, reject) => {
+      let answer: IncomingMessage | undefined;
+      const r = (https ? httpsRequest : httpRequest)({
+        agent: https ? this.#https : this.#http,
+        protocol: url.protocol,
+        // WHATWG URLs keep brackets around IPv6 literals; the socket wants the bare address.
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || (https ? 443 : 80),
+        path: url.pathname + url.search,
+        method: req.method,
+        headers,
+      });
+      const deadline = setTimeout(() => {
+        const e = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+        r.destroy(e);
+        // The body may be mid-read after the response resolved: end it with the same error.
+        answer?.destroy(e);
+      }, timeoutMs);
+      deadline.unref();
+      const done = () => clearTimeout(deadline);
+      r.on('error', (e) => {
+        done();
+        reject(e);
+      });
+      r.on('response', (res) => {
+        answer = res;
+        res.on('end', done).on('error', done).on('close', done);
+        resolve(res);
+      });
+      r.end(body);
+    });
+  }
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, max: number, url: URL): Promise<string> {
+async function readCapped(body: IncomingMessage, max: number, url: URL): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

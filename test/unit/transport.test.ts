@@ -1,4 +1,4 @@
-// The Transport against real HTTP servers on this machine: no mocks between undici and the socket.
+// The Transport against real HTTP servers on this machine: no mocks between node:http and the socket.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -234,6 +234,60 @@ describe('Transport', () => {
         assert.equal(s.seen.length, 1);
       });
     }
+  });
+
+  it('keeps the connection alive: requests in turn reuse one socket', async () => {
+    const s = await serve(ok207);
+    let connections = 0;
+    s.server.on('connection', () => connections++);
+    const t = transport();
+    for (let i = 0; i < 5; i++) await t.send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' });
+    assert.equal(s.seen.length, 5);
+    assert.equal(connections, 1, 'one kept-alive connection carried all five requests');
+  });
+
+  it('bounds the pool: 20 concurrent requests to one origin use at most 8 connections', async () => {
+    let open = 0;
+    let peak = 0;
+    // Each answer waits a little, so the requests really overlap.
+    const s = await serve((req, res, seen, i) => void setTimeout(() => ok207(req, res, seen, i), 30));
+    s.server.on('connection', (sock) => {
+      peak = Math.max(peak, ++open);
+      sock.on('close', () => open--);
+    });
+    const t = transport();
+    const all = await Promise.all(Array.from({ length: 20 }, () => t.send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' })));
+    assert.ok(all.every((r) => r.status === 207));
+    assert.equal(s.seen.length, 20);
+    assert.ok(peak <= 8 && peak >= 2, `connections at once: ${peak}`);
+  });
+
+  it('sends a body with its length, never chunked, and a body-less write with length 0', async () => {
+    const s = await serve(ok207);
+    const t = transport();
+    const body = '<?xml version="1.0"?><x:share xmlns:x="http://calendarserver.org/ns/">é</x:share>';
+    await t.send({ method: 'POST', url: s.url, body, purpose: 'testing' });
+    await t.send({ method: 'MKCOL', url: s.url, purpose: 'testing' });
+    await t.send({ method: 'GET', url: s.url, purpose: 'testing' });
+    assert.deepEqual(
+      s.seen.map((r) => [r.method, r.headers['content-length'], r.headers['transfer-encoding'], r.body]),
+      [
+        ['POST', String(Buffer.byteLength(body)), undefined, body],
+        ['MKCOL', '0', undefined, ''],
+        ['GET', undefined, undefined, ''],
+      ],
+    );
+  });
+
+  it('a body that stalls after the head is a timeout too', { timeout: 10_000 }, async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(207, { 'content-type': 'application/xml' });
+      res.write('<d:multistatus xmlns:d="DAV:">'); // and never more
+    });
+    await assert.rejects(
+      transport({ timeoutMs: 300 }).send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' }),
+      (e: unknown) => e instanceof NetworkError && e.code === 'ETIMEDOUT',
+    );
   });
 
   it('never puts the password or the Authorization header in the trace', async () => {
