@@ -50,6 +50,11 @@ export type Quirk = Seen &
         kind: 'not-calendars';
         segments: string[];
       }
+    | /**
+       * Removing a person's own grant while a group grant stays on the calendar also hides the group's
+       * grant from them, in a record no listing shows: they lose the calendar (and later shares to the
+       * group) until they are shared with directly again.
+       */ { kind: 'remove-excludes-from-groups' }
     | /** A mechanism's state is computed by the server from another record and overstates or misnames access: read no grants from it. */ {
         kind: 'derived-state';
         mechanism: string;
@@ -113,6 +118,10 @@ export const QUIRKS: Record<ServerId, readonly Quirk[]> = {
       prop: qn('http://sabredav.org/ns', 'email-address'),
       mailto: false,
       seen: 'Nextcloud 31.0.2: principal-property-search on {http://sabredav.org/ns}email-address REPORTed to principals/users/ matches the whole address, case-insensitively; on C:calendar-user-address-set with "mailto:" it finds nobody; a user id need not be the local part',
+    },
+    {
+      kind: 'remove-excludes-from-groups',
+      seen: 'Nextcloud 31.0.2: Fixture shared with group "Team A" (dave in it) and with dave directly; <oc:remove> of dave → 200, oc:invite lists only Team A, yet dave\'s GET of fixture_shared_by_alice/seed.ics → 404 (an oc_dav_shares row with access 5); a direct <oc:set> for dave lifts it',
     },
   ],
   // Slot for the SOGo helper: e.g. { kind: 'propfind-poison', props: ['{…}…'], seen: 'SOGo 5.8: Depth-1 home PROPFIND 501s when asked for …' }.

@@ -14,7 +14,7 @@ import { searchPeople } from '../people/search.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { allGrants, findSharee, isOwner, keyOf, otherLine, othersOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
 import { fromHome, homeGrantees } from './home-grants.js';
-import { groupsOf, reachingGroups, throughGroupWarning } from './group-access.js';
+import { excludedWarning, groupsOf, reachingGroups, throughGroupWarning } from './group-access.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
 import { quirksOf, type Quirk, type WriteHook } from '../servers/quirks.js';
@@ -488,7 +488,7 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
   });
   if (who.length + groups.length === 0 && addresses !== 'all') throw new UsageError('no one to remove', 'Name at least one e-mail address or --group.');
   const outcome = await apply(session, cal, [...who, ...groups].map((w) => ({ who: w, level: 'none' as const })), primary, fallback, ctx, opts, caps);
-  await noteGroupAccess(session, outcome, who, current);
+  await noteGroupAccess(session, outcome, who, current, quirksOf(ctx.quirks, 'remove-excludes-from-groups').length > 0);
   // --all means every person; grants to groups and other principals without an address stay, said aloud.
   const unnamed = addresses === 'all' ? current.filter((s) => !s.email && !groupNames.includes(s.group ?? '')).map((s) => (s.group !== undefined ? `group ${s.group}` : (s.principal ?? '?'))) : [];
   if (unnamed.length) outcome.warnings.push(`left access for ${unnamed.join(', ')}: not people calshare can name by address (groups or other principals)`);
@@ -502,7 +502,7 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
  * still reaches: the row says so and a warning names the next step (group-access.ts). One
  * group-membership read per such person, and only when the calendar has group grants left.
  */
-async function noteGroupAccess(session: Session, outcome: ChangeOutcome, who: readonly Identity[], current: readonly Sharee[]): Promise<void> {
+async function noteGroupAccess(session: Session, outcome: ChangeOutcome, who: readonly Identity[], current: readonly Sharee[], excludes: boolean): Promise<void> {
   const goes = (g: string) => outcome.results.some((r) => r.group === g && (outcome.dryRun || r.after === 'none'));
   const left = current.filter((s) => s.group !== undefined && !goes(s.group));
   if (left.length === 0) return;
@@ -514,9 +514,16 @@ async function noteGroupAccess(session: Session, outcome: ChangeOutcome, who: re
       const memberOf = await groupsOf(session.transport, principal);
       const via = memberOf ? reachingGroups(memberOf, left) : [];
       if (via.length === 0) return;
+      // Where removing a person's own grant also shuts them out of the group's (Nextcloud), the
+      // removal took all of it: say so, and that the group's later shares will miss them too.
+      const removes = r.result === 'removed' || (outcome.dryRun && r.before !== 'none');
+      if (excludes && removes) {
+        outcome.warnings.push(excludedWarning(r.email, calendarName(outcome.calendar), via, Boolean(outcome.dryRun)));
+        return;
+      }
       const level = via.some((g) => g.level === 'edit') ? 'edit' : via.some((g) => g.level === 'read') ? 'read' : 'other';
       if (!outcome.dryRun) Object.assign(r, { result: 'through-group' as const, after: level });
-      outcome.warnings.push(throughGroupWarning(r.email, calendarName(outcome.calendar), via));
+      outcome.warnings.push(throughGroupWarning(r.email, calendarName(outcome.calendar), via, excludes));
     }),
   );
 }

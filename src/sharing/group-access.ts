@@ -65,12 +65,27 @@ export async function groupsOf(transport: Transport, principal: URL): Promise<UR
 }
 
 /** The removal's note for one person who still has access through `via` (one line, server text inert). */
-export function throughGroupWarning(email: string, calendarRef: string, via: readonly Sharee[]): string {
+export function throughGroupWarning(email: string, calendarRef: string, via: readonly Sharee[], excludes = false): string {
   const names = via.map((g) => `group ${inert(g.group!)} (${accessLabel(g.level)})`).join(', ');
   const flags = via.map((g) => `--group ${shellWord(g.group!)}`).join(' ');
+  // Where a removal hides group grants (Nextcloud), an earlier one may have: the owner cannot see it.
+  const unless = excludes ? ` (unless an earlier removal of ${email} made this server hide it from them, which no listing shows)` : '';
   return (
-    `${email} still has access through ${names}: removing a person cannot take away what a group grants. ` +
+    `${email} still has access through ${names}${unless}: removing a person cannot take away what a group grants. ` +
     `Remove the group (\`calshare unshare ${shellWord(calendarRef)} ${flags} --yes\`; everyone in it loses access) ` +
     `or ask the group's administrator to take ${email} out of it.`
+  );
+}
+
+/**
+ * The note where the server shuts a removed person out of the group grants too (quirk
+ * 'remove-excludes-from-groups', Nextcloud): true now, and a trap later.
+ */
+export function excludedWarning(email: string, calendarRef: string, via: readonly Sharee[], dryRun: boolean): string {
+  const names = via.map((g) => `group ${inert(g.group!)}`).join(', ');
+  return (
+    `${dryRun ? 'Removing' : 'Removed'} ${email}, who is also in ${names}: this server then hides the group's access from ${email} as well, ` +
+    `in a record no listing shows, and later shares to ${via.length === 1 ? 'that group' : 'those groups'} will not reach ${email} either. ` +
+    `To give ${email} the group's access back, share with them directly (\`calshare share ${shellWord(calendarRef)} ${email} --view\`).`
   );
 }

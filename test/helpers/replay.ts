@@ -156,3 +156,24 @@ export async function nextcloudTarget(name: string): Promise<NextcloudTarget> {
   const r = await replay(loadFixture(name).exchanges);
   return { url: r.url, replay: r, close: () => r.close() };
 }
+
+/** While recording, the real server itself (not the proxy), for proofs as the sharees; else undefined. */
+export const LIVE = RECORDING ? process.env.CALSHARE_NEXTCLOUD_URL : undefined;
+
+/**
+ * Live only (while recording): what `user` can do in their own copy of alice's "Fixture"
+ * (calendars/<user>/fixture_shared_by_alice/, NEXTCLOUD.md §5.4): read the seed event by its
+ * SUMMARY, and the status of a PUT of a new event (201, or 404: Nextcloud's refusal). Undefined in replay.
+ */
+export async function asSharee(user: string): Promise<{ read: boolean; write: number } | undefined> {
+  if (!LIVE) return undefined;
+  const { dav, ics } = await import('./dav.js');
+  const who = { user, password: `${user}-pw` };
+  const copy = new URL(`/remote.php/dav/calendars/${user}/fixture_shared_by_alice/`, LIVE).href;
+  const got = await dav(who, 'GET', `${copy}seed.ics`);
+  const read = got.status === 200 && got.body.includes('SUMMARY:Fixture seed event');
+  const uid = `rec-${user}-${Date.now()}`;
+  const put = await dav(who, 'PUT', `${copy}${uid}.ics`, ics(uid, `Written by ${user}`), { 'content-type': 'text/calendar; charset=utf-8' });
+  if (put.status === 201) await dav(who, 'DELETE', `${copy}${uid}.ics`);
+  return { read, write: put.status };
+}

@@ -81,6 +81,13 @@ test('Nextcloud live: view-only, edit, revoke, group, unknown address — each c
     assert.ok(await shareeCopy('carol', summary), `carol reads the event through group ${GROUP}`);
     r = await as(['sharees', cal]);
     assert.deepEqual(JSON.parse(r.stdout).calendars[0].sharees.map((s: { group?: string; level: string }) => [s.group, s.level]), [[GROUP, 'view-only']]);
+    // Removing carol as a person cannot take the group's access: said so, nothing sent, she still reads.
+    r = await as(['unshare', cal, 'carol@example.test', '--yes']);
+    assert.equal(r.code, 0, r.stderr);
+    const kept = JSON.parse(r.stdout);
+    assert.deepEqual(kept.results.map((x: { result: string; after: string }) => [x.result, x.after]), [['through-group', 'view-only']]);
+    assert.match(kept.warnings[0], new RegExp(`through group ${GROUP} \\(view-only\\).*--group ${GROUP} --yes`));
+    assert.ok(await shareeCopy('carol', summary), 'carol still reads through the group');
     r = await as(['unshare', cal, '--group', GROUP, '--yes']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await shareeCopy('carol', summary), undefined, 'carol lost the group share');

@@ -127,6 +127,8 @@ test('--via cs and --via acl are refused before any POST, naming oc-share', asyn
     noMisses(r);
     assert.equal(out.code, 6, `${name}: ${out.stderr}`);
     assert.match(out.stderr, /--via oc-share/);
+    // The calendar does share (through oc:share): no "this server cannot share a single calendar" advice.
+    assert.doesNotMatch(out.stderr, /delegate|cannot share a single calendar/);
     assert.equal(r.received.filter((x) => x.method === 'POST' || x.method === 'ACL').length, 0);
   }
 });
@@ -144,6 +146,21 @@ test('--dry-run: the exact oc:share body is printed and nothing is sent', async 
   assert.equal(un.out.code, 0);
   assert.match(un.out.stdout, /<oc:remove><d:href>principal:principals\/users\/bob<\/d:href><\/oc:remove><oc:remove><d:href>principal:principals\/groups\/team</);
   assert.equal(posts(un.r).length, 0);
+});
+
+test('unshare of a person whose only access is through a group: nothing sent, the group and its level named, and the next step', async () => {
+  const { r, out } = await runFixture('cli-unshare-through-group');
+  noMisses(r);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(posts(r).length, 0, 'no oc:remove: on Nextcloud it would hide the group share from carol in a record no listing shows');
+  // Her groups were read from her principal (DAV:group-membership, RFC 3744 §4.4).
+  const membership = r.received.find((x) => x.method === 'PROPFIND' && x.path === '/remote.php/dav/principals/users/carol/');
+  assert.match(membership!.body, /group-membership/);
+  const res = JSON.parse(out.stdout);
+  assert.deepEqual(res.results.map((x: { email: string; result: string; after: string }) => [x.email, x.result, x.after]), [['carol@example.test', 'through-group', 'view-only']]);
+  assert.match(res.warnings[0], /carol@example\.test still has access through group team \(view-only\)/);
+  assert.match(res.warnings[0], /calshare unshare Fixture --group team --yes/);
+  assert.match(res.warnings[0], /group's administrator/);
 });
 
 test('unshare people and groups in one POST, verified gone from oc:invite', async () => {

@@ -12,10 +12,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { launchBrowser, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
-import { RECORDING, nextcloudTarget, type NextcloudTarget } from '../helpers/replay.js';
-import { dav, ics } from '../helpers/dav.js';
+import { asSharee, nextcloudTarget, type NextcloudTarget } from '../helpers/replay.js';
 
-const LIVE = RECORDING ? process.env.CALSHARE_NEXTCLOUD_URL : undefined;
 let target: NextcloudTarget;
 let ui: RunningUi;
 let browser: Browser;
@@ -37,19 +35,6 @@ after(async () => {
 
 const groupRow = (name: string) => page.locator(`#sharees tbody tr[data-group="${name}"]`);
 const outcome = (name: string, result: string) => page.locator(`#result .outcome tr[data-group="${name}"][data-result="${result}"]`);
-
-/** Live only (recording): what `user` can do in their own copy of alice's "Fixture". */
-async function asSharee(user: 'carol' | 'dave'): Promise<{ read: boolean; write: number } | undefined> {
-  if (!LIVE) return undefined;
-  const who = { user, password: `${user}-pw` };
-  const copy = new URL(`/remote.php/dav/calendars/${user}/fixture_shared_by_alice/`, LIVE).href;
-  const got = await dav(who, 'GET', `${copy}seed.ics`);
-  const read = got.status === 200 && got.body.includes('SUMMARY:Fixture seed event');
-  const uid = `web-${user}-${Date.now()}`;
-  const put = await dav(who, 'PUT', `${copy}${uid}.ics`, ics(uid, `Written by ${user}`), { 'content-type': 'text/calendar; charset=utf-8' });
-  if (put.status === 201) await dav(who, 'DELETE', `${copy}${uid}.ics`);
-  return { read, write: put.status };
-}
 
 function noMisses(): void {
   if (target.replay) assert.deepEqual(target.replay.misses, [], 'every request calshare sent was one the real server answered');
