@@ -5,8 +5,8 @@
 //
 // Nextcloud 31.0.2 (recorded, test/fixtures/nextcloud/): a user principal answers
 // DAV:group-membership with the group principals (…/principals/groups/team/); a group principal's
-// DAV:group-member-set answers 500 (TypeError), and neither oc:invite nor DAV:acl lists members,
-// so who is in a group can be learned per person, never per group.
+// DAV:group-member-set answers 500 (TypeError; test/fixtures/nextcloud/groups.json), and neither
+// oc:invite nor DAV:acl lists members, so who is in a group can be learned per person, never per group.
 //
 // Calshare never "excludes" a member from a group share: on Nextcloud an oc:remove of a group member
 // writes a hidden exclusion row that no listing shows and that outlives the group share
