@@ -40,11 +40,22 @@ function noMisses(): void {
   if (target.replay) assert.deepEqual(target.replay.misses, [], 'every request calshare sent was one the real server answered');
 }
 
-test('share "Fixture" with group team view-only from the page: listed as a group with its level', async () => {
+test('share "Fixture" with bob by address from the page: looked up, shared view-only, listed as a person', async () => {
   await page.goto(ui.launchUrl);
   await page.getByRole('heading', { name: 'Your calendars' }).waitFor();
   await page.getByRole('link', { name: 'Fixture', exact: true }).click();
   await page.getByText('Not shared with anyone.').waitFor();
+  await page.getByLabel('E-mail address').fill('bob@example.test');
+  await page.getByRole('radio', { name: /View only/ }).check();
+  await page.getByRole('button', { name: 'Share' }).click();
+  await page.locator('#result .outcome tr[data-person="bob@example.test"][data-result="shared"]').waitFor();
+  await page.locator('#sharees tbody tr[data-person="bob@example.test"][data-level="view-only"]').waitFor();
+  const bob = await asSharee('bob');
+  if (bob) assert.deepEqual(bob, { read: true, write: 404 }, 'bob reads the seed event; his write is refused');
+  noMisses();
+});
+
+test('share with group team view-only from the page: listed as a group with its level, here and in the calendar list', async () => {
   await page.getByLabel('Group', { exact: true }).fill('team');
   await page.getByRole('radio', { name: /View only/ }).check();
   await page.getByRole('button', { name: 'Share' }).click();
@@ -56,6 +67,12 @@ test('share "Fixture" with group team view-only from the page: listed as a group
   assert.equal(await page.getByLabel('Group', { exact: true }).inputValue(), '', 'the field clears once the share is verified');
   const carol = await asSharee('carol');
   if (carol) assert.deepEqual(carol, { read: true, write: 404 }, 'carol (in team) reads the seed event; her write is refused');
+  // The calendar list counts the group as a group, not as a person.
+  await page.getByRole('link', { name: '← All calendars' }).click();
+  const listed = page.locator('table.calendars tr', { hasText: 'Fixture' });
+  await listed.getByText('1 person + group team (view-only)').waitFor();
+  await page.getByRole('link', { name: 'Fixture', exact: true }).click();
+  await groupRow('team').waitFor();
   noMisses();
 });
 
@@ -82,11 +99,11 @@ test('an unknown group is refused and nothing is written', async () => {
   await page.getByRole('radio', { name: /View only/ }).check();
   await page.getByRole('button', { name: 'Share' }).click();
   await page.locator('#result').getByText(/no group "No Such Group"/).waitFor();
-  if (target.replay) assert.equal(target.replay.received.filter((x) => x.method === 'POST').length, 3, 'no POST for the unknown group');
+  if (target.replay) assert.equal(target.replay.received.filter((x) => x.method === 'POST').length, 4, 'no POST for the unknown group');
   noMisses();
 });
 
-test('remove group Team A with its Remove button, then team through the selection and confirm step', async () => {
+test('remove group Team A with its Remove button, team through the selection and confirm step, then bob', async () => {
   await page.getByRole('button', { name: 'Remove group Team A' }).click();
   await outcome('Team A', 'removed').waitFor();
   await groupRow('Team A').waitFor({ state: 'detached' });
@@ -98,9 +115,16 @@ test('remove group Team A with its Remove button, then team through the selectio
   await page.getByRole('heading', { name: 'Remove access for group team?' }).waitFor();
   await page.getByRole('button', { name: 'Yes, remove access' }).click();
   await outcome('team', 'removed').waitFor();
-  await page.getByText('Not shared with anyone.').waitFor();
+  await groupRow('team').waitFor({ state: 'detached' });
   const carol = await asSharee('carol');
   if (carol) assert.equal(carol.read, false, 'carol lost access');
+
+  // bob last, once no group is shared (on Nextcloud, removing a member while his group stays shared hides the group from him too).
+  await page.getByRole('button', { name: 'Remove bob@example.test' }).click();
+  await page.locator('#result .outcome tr[data-person="bob@example.test"][data-result="removed"]').waitFor();
+  await page.getByText('Not shared with anyone.').waitFor();
+  const bob = await asSharee('bob');
+  if (bob) assert.equal(bob.read, false, 'bob lost access');
   noMisses();
   if (target.replay) assert.deepEqual(target.replay.unusedWrites(), [], 'every recorded write was sent again');
 });
