@@ -214,3 +214,25 @@ test('an advertised mechanism whose write answers 501: clear error, nothing chan
     (QUIRKS as Record<string, unknown>).nextcloud = saved;
   }
 });
+
+test('the replay itself refuses what the real server never saw: another body, another path, another user', async () => {
+  const fx = loadFixture('cli-share-view');
+  const r = await replay(fx.exchanges);
+  try {
+    const post = fx.exchanges.find((e) => e.request.method === 'POST')!;
+    const auth = (u: string) => `Basic ${Buffer.from(`${u}:${u}-pw`).toString('base64')}`;
+    const send = (method: string, path: string, body: string, user = 'alice') =>
+      fetch(new URL(path, r.url), { method, body, headers: { authorization: auth(user), 'content-type': 'application/xml; charset=utf-8' } });
+    // The recorded share, but to carol: not what was recorded.
+    assert.equal((await send('POST', post.request.path, post.request.body.replace('users/bob', 'users/carol'))).status, 500);
+    assert.equal((await send('PROPFIND', '/remote.php/dav/calendars/alice/never-recorded/', '')).status, 500);
+    // The recorded share as someone else.
+    assert.equal((await send('POST', post.request.path, post.request.body, 'bob')).status, 401);
+    assert.equal(r.misses.length, 3, r.misses.join('\n'));
+    // The recorded share itself is answered as recorded, once.
+    assert.equal((await send('POST', post.request.path, post.request.body)).status, post.response.status);
+    assert.equal((await send('POST', post.request.path, post.request.body)).status, 500, 'a write is never answered twice');
+  } finally {
+    await r.close();
+  }
+});
