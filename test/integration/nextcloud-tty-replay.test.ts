@@ -79,6 +79,7 @@ test('interactive share --group team: asks only the level, shows --group in the 
 test('interactive unshare: the list shows bob and group team with their levels; both ticked, confirmed, removed in one POST', async () => {
   const { t, target } = await start('tty-unshare', ['unshare']);
   await t.waitFor('Which calendar?');
+  await t.waitFor(/Fixture\s+1 person \+ 1 group\s/);
   await t.choose('Fixture');
   const who = await t.waitFor('Remove whom?');
   assert.match(who, /bob@example\.test\s+view-only/);

@@ -14,10 +14,19 @@ export interface Choice<T> {
 
 const people = (n: number) => (n === 0 ? 'not shared' : n === 1 ? '1 person' : `${n} people`);
 
+/** "2 people", "1 person + 1 group", "1 group": groups (Nextcloud lists them next to people) are not counted as people. */
+function whoCount(sharees: readonly Sharee[]): string {
+  const groups = sharees.filter((s) => s.group !== undefined).length;
+  const persons = sharees.length - groups;
+  if (groups === 0) return people(persons);
+  const g = groups === 1 ? '1 group' : `${groups} groups`;
+  return persons ? `${people(persons)} + ${g}` : g;
+}
+
 /** One aligned row per calendar: name, how many people have access, URL. */
 export function calendarChoices(list: CalendarSharees[]): Choice<CalendarSharees>[] {
   const names = list.map((c) => inertLine(calendarName(c.calendar)));
-  const counts = list.map((c) => people(c.sharees.length));
+  const counts = list.map((c) => whoCount(c.sharees));
   const w1 = Math.max(0, ...names.map((n) => n.length));
   const w2 = Math.max(0, ...counts.map((n) => n.length));
   return list.map((c, i) => ({ value: c, label: `${names[i]!.padEnd(w1)}  ${counts[i]!.padEnd(w2)}  ${c.calendar.url.href}` }));
