@@ -13,9 +13,13 @@ bash scripts/setup.sh
 bash staging/up.sh all
 node node_modules/typescript/bin/tsc -p tsconfig.json   # the build (npm run build), without a nested npm
 mapfile -t files < <(find test/unit test/integration -name '*.test.ts' | sort)
+# The discovery cache (src/discovery/cache.ts) of whoever runs the suite stays out of it: a cache
+# directory of the run's own, and the cache off unless a test turns it on (test/helpers/staging.ts).
+XDG_CACHE_HOME=$(mktemp -d)
+export XDG_CACHE_HOME CALSHARE_CACHE=off
 
 failed=$(mktemp)
-trap 'rm -f "$failed"' EXIT
+trap 'rm -rf "$failed" "$XDG_CACHE_HOME"' EXIT
 run() {
   node --import tsx --test --test-timeout=600000 \
     --test-reporter=spec --test-reporter-destination=stdout \

@@ -3,12 +3,27 @@
 import { Transport, type Credentials, type TraceEntry } from './transport/http.js';
 import { OriginPolicy, parseServerUrl } from './transport/url-policy.js';
 import { trustedCas } from './transport/ca.js';
-import { discover, type Principal } from './discovery/discover.js';
-import { listHome, calendarName, readOwnCalendar, type Calendar, type HomeListing } from './discovery/calendars.js';
+import { discover, readPrincipal, CURRENT_USER_PRINCIPAL, type Principal } from './discovery/discover.js';
+import {
+  listHome,
+  listNames,
+  calendarName,
+  inHome,
+  ownCalendarOf,
+  readCalendarAnswer,
+  readNamedCalendar,
+  readOwnCalendar,
+  type Calendar,
+  type HomeListing,
+  type NamedCalendar,
+} from './discovery/calendars.js';
+import { provesStale, type DiscoveryCache } from './discovery/cache.js';
 import type { MultiStatusResponse } from './xml/multistatus.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
-import { sameResource } from './discovery/propfind.js';
-import { hrefUrl } from './xml/multistatus.js';
+import { resourceKey, sameResource } from './discovery/propfind.js';
+import { hrefUrl, prop } from './xml/multistatus.js';
+import { child, textOf } from './xml/parse.js';
+import { NS, qn } from './xml/names.js';
 import { UsageError } from './errors.js';
 import { inertLine } from './util/inert.js';
 
@@ -22,12 +37,28 @@ export interface SessionOptions {
   origins?: readonly string[];
   /** One line per host admitted beyond --url under the registrable-domain rule (shown with --verbose). */
   onCrossHost?: (origin: string, domain: string, what: string) => void;
+  /**
+   * Where discovery's result is kept between commands (discovery/cache.ts), keyed by the caller
+   * to this origin and user. Without one every Session discovers afresh.
+   */
+  cache?: DiscoveryCache;
 }
+
+/** Methods that change nothing: a command that sent only these may be run again after a stale cache. */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
 
 export class Session {
   #principal?: Promise<Principal>;
   #listing?: Promise<HomeListing>;
   readonly #options = new Map<string, Promise<ServerOptions>>();
+  #cache?: DiscoveryCache;
+  /** The principal as the cache gave it, while it has not proved stale. */
+  #cached?: Principal;
+  /** Bumped each time a cached URL proved stale; an operation that saw it run again, once. */
+  #staleCount = 0;
+  #wrote = false;
+  /** Set once the cache proved stale: this Session never reads it again, whatever the disk says. */
+  #dropped = false;
 
   private constructor(
     readonly transport: Transport,
@@ -41,14 +72,51 @@ export class Session {
       ...(o.origins ? { recorded: o.origins } : {}),
       ...(o.onCrossHost ? { onCrossHost: o.onCrossHost } : {}),
     });
+    let session: Session | undefined;
     const transport = new Transport({
       credentials: o.credentials,
       policy,
       ...(ca ? { ca } : {}),
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
-      ...(o.onTrace ? { onTrace: o.onTrace } : {}),
+      onTrace: (t) => {
+        if (session) session.#observe(t);
+        o.onTrace?.(t);
+      },
     });
-    return new Session(transport, url);
+    session = new Session(transport, url);
+    if (o.cache) session.#cache = o.cache;
+    return session;
+  }
+
+  /**
+   * Watches every answer: one on a cached URL that says moved, gone or unauthorised drops the
+   * cache (file and memory), so that the next principal() discovers afresh (issue 14).
+   */
+  #observe(t: TraceEntry): void {
+    if (!SAFE.has(t.method)) this.#wrote = true;
+    if (!this.#cached || !provesStale(t, this.#cached)) return;
+    this.#cached = undefined;
+    this.#principal = undefined;
+    this.#staleCount++;
+    this.#dropped = true;
+    void this.#cache?.drop();
+  }
+
+  /** Whether a cached URL proved stale while nothing but reads was sent: the command may run once more. */
+  get mayRetryAfterStaleCache(): boolean {
+    return this.#staleCount > 0 && !this.#wrote;
+  }
+
+  /** Runs `op`; if a cached URL proved stale meanwhile, runs it once more on a fresh discovery. */
+  async #fresh<T>(op: () => Promise<T>): Promise<T> {
+    const before = this.#staleCount;
+    try {
+      const r = await op();
+      if (this.#staleCount === before) return r;
+    } catch (e) {
+      if (this.#staleCount === before) throw e;
+    }
+    return op();
   }
 
   /** Origins beyond --url admitted so far (login records them in the account). */
@@ -57,7 +125,42 @@ export class Session {
   }
 
   principal(): Promise<Principal> {
-    return (this.#principal ??= discover(this.transport, this.baseUrl));
+    return (this.#principal ??= this.#cachedOrDiscovered());
+  }
+
+  /** Whether this Session's principal came from the cache (and has not proved stale). */
+  get usedCache(): boolean {
+    return this.#cached !== undefined;
+  }
+
+  async #cachedOrDiscovered(): Promise<Principal> {
+    return (await this.#fromCache()) ?? this.#remember(discover(this.transport, this.baseUrl));
+  }
+
+  /** The cached principal, when there is a usable one; its URLs are checked like the server's. */
+  async #fromCache(): Promise<Principal | undefined> {
+    const hit = this.#dropped ? undefined : await this.#cache?.load();
+    if (hit) {
+      // The cache is a file on disk, not the server's word: its URLs pass the same origin policy
+      // as anything the server sends before calshare relies on them.
+      try {
+        await this.transport.policy?.check(hit.url, 'using your cached principal');
+        await this.transport.policy?.check(hit.homeUrl, 'using your cached calendar home');
+        this.#cached = hit;
+        return hit;
+      } catch {
+        this.#dropped = true;
+        await this.#cache?.drop();
+      }
+    }
+    return undefined;
+  }
+
+  /** A freshly discovered principal, written to the cache once it is in. */
+  async #remember(p: Promise<Principal>): Promise<Principal> {
+    const found = await p;
+    await this.#cache?.save(found);
+    return found;
   }
 
   calendars(): Promise<Calendar[]> {
@@ -65,7 +168,7 @@ export class Session {
   }
 
   #listHome(): Promise<HomeListing> {
-    return (this.#listing ??= this.principal().then((p) => listHome(this.transport, p)));
+    return (this.#listing ??= this.#fresh(async () => listHome(this.transport, await this.principal())));
   }
 
   /**
@@ -83,7 +186,11 @@ export class Session {
   }
 
   /** A calendar by full URL, path, or unique display name; anything else is a usage error listing candidates. */
-  async resolveCalendar(ref: string): Promise<Calendar> {
+  resolveCalendar(ref: string): Promise<Calendar> {
+    return this.#fresh(() => this.#resolve(ref));
+  }
+
+  async #resolve(ref: string): Promise<Calendar> {
     const looksLikePath = ref.startsWith('/') || /^https?:\/\//i.test(ref);
     let url: URL | undefined;
     if (looksLikePath) {
@@ -95,30 +202,48 @@ export class Session {
       }
       // One Depth-0 read of that calendar, not the whole listing (issue 14); the listing is the
       // fallback that also explains a miss.
-      const one = await readOwnCalendar(this.transport, await this.principal(), url);
+      const one = await this.#calendarByUrl(url);
       if (one) return one;
     }
-    const all = await this.calendars();
-    if (url) {
-      const hit = all.find((c) => sameResource(c.url, url));
-      if (hit) return hit;
+    if (this.#listing) return pick(ref, url, await this.calendars(), this.transport.user);
+    // Issue 14: a name costs a listing of names, then one Depth-0 read of the calendar it names
+    // with its sharing state, not the whole home with every sharing property.
+    const me = await this.principal();
+    const names = await listNames(this.transport, me);
+    if (!names) return pick(ref, url, await this.calendars(), this.transport.user);
+    const hit = pick(ref, url, names.calendars, this.transport.user);
+    return (await readNamedCalendar(this.transport, me, hit.url, names.quirks)) ?? pick(ref, url, await this.calendars(), this.transport.user);
+  }
+
+  /**
+   * A calendar named by URL. With the principal known (or cached) that is one Depth-0 PROPFIND.
+   * Cold, the same PROPFIND also asks DAV:current-user-principal (RFC 5397 §3, answered on any
+   * resource), so discovery's well-known and root requests are skipped: the principal's own read
+   * (home and addresses, which ownership and the owner-is-no-sharee check need) is all that follows.
+   * Undefined when the URL is not one of the user's own calendars; the caller lists the home.
+   */
+  async #calendarByUrl(url: URL): Promise<Calendar | undefined> {
+    if (!this.#principal) {
+      const hit = await this.#fromCache();
+      if (hit) this.#principal = Promise.resolve(hit);
     }
-    const byName = all.filter((c) => calendarName(c) === ref);
-    const folded = byName.length ? byName : all.filter((c) => calendarName(c).toLowerCase() === ref.toLowerCase());
-    if (folded.length === 1) return folded[0]!;
-    const list = (cs: Calendar[]) => cs.map((c) => `  ${inertLine(calendarName(c))}  ${c.url.pathname}`).join('\n');
-    if (folded.length > 1) {
-      throw new UsageError(`"${inertLine(ref)}" matches ${folded.length} calendars:\n${list(folded)}`, 'Name the calendar by its path instead.');
+    if (this.#principal) return readOwnCalendar(this.transport, await this.principal(), url);
+    // A PROPFIND of the calendar that also asks who the user is, then the principal's own.
+    const answer = await readCalendarAnswer(this.transport, url, [CURRENT_USER_PRINCIPAL]);
+    const href = answer && textOf(child(prop(answer.response, CURRENT_USER_PRINCIPAL), qn(NS.DAV, 'href')));
+    if (href) {
+      const principalUrl = hrefUrl(href, answer.response.url);
+      await this.transport.policy?.check(principalUrl, 'following your principal');
+      this.#principal ??= this.#remember(readPrincipal(this.transport, principalUrl, this.baseUrl));
     }
-    throw new UsageError(
-      `no calendar "${inertLine(ref)}" for ${this.transport.user}${all.length ? `; there are:\n${list(all)}` : ' (the account has no calendars)'}`,
-      'Name a calendar by its display name, path or URL; `calshare calendars` lists them.',
-    );
+    const me = await this.principal();
+    return answer && inHome(url, me) ? ownCalendarOf(this.transport, me, answer) : undefined;
   }
 
   /** OPTIONS once per calendar: servers may differ per collection, and it is cheap. */
   serverOptions(url: URL): Promise<ServerOptions> {
-    const key = url.href;
+    // Keyed like servers mean resources: the read-back's href may spell the calendar's URL otherwise.
+    const key = `${url.protocol}//${resourceKey(url)}`;
     let p = this.#options.get(key);
     if (!p) this.#options.set(key, (p = options(this.transport, url)));
     return p;
@@ -131,4 +256,23 @@ export class Session {
   close(): Promise<void> {
     return this.transport.close();
   }
+}
+
+/** The one calendar `ref` names among `all` (by URL, display name, or display name in any case). */
+function pick<C extends NamedCalendar>(ref: string, url: URL | undefined, all: C[], user: string): C {
+  if (url) {
+    const hit = all.find((c) => sameResource(c.url, url));
+    if (hit) return hit;
+  }
+  const byName = all.filter((c) => calendarName(c) === ref);
+  const folded = byName.length ? byName : all.filter((c) => calendarName(c).toLowerCase() === ref.toLowerCase());
+  if (folded.length === 1) return folded[0]!;
+  const list = (cs: C[]) => cs.map((c) => `  ${inertLine(calendarName(c))}  ${c.url.pathname}`).join('\n');
+  if (folded.length > 1) {
+    throw new UsageError(`"${inertLine(ref)}" matches ${folded.length} calendars:\n${list(folded)}`, 'Name the calendar by its path instead.');
+  }
+  throw new UsageError(
+    `no calendar "${inertLine(ref)}" for ${user}${all.length ? `; there are:\n${list(all)}` : ' (the account has no calendars)'}`,
+    'Name a calendar by its display name, path or URL; `calshare calendars` lists them.',
+  );
 }

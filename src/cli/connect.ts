@@ -7,6 +7,7 @@
 // How an account's secret is found: src/credentials/resolve.ts.
 import { AuthError, UsageError } from '../errors.js';
 import type { Session } from '../session.js';
+import type { DiscoveryCache } from '../discovery/cache.js';
 import type { Credentials, TraceEntry } from '../transport/http.js';
 
 export interface GlobalFlags {
@@ -71,8 +72,9 @@ export function parseTimeout(flags: GlobalFlags): number | undefined {
 /** A Session for a resolved target; `login` uses this to verify before it saves anything. */
 export async function openTarget(target: Pick<Target, 'url' | 'credentials' | 'caFile' | 'origins'>, flags: GlobalFlags): Promise<Session> {
   const timeoutMs = parseTimeout(flags);
-  const { Session } = await import('../session.js');
+  const [{ Session }, cache] = await Promise.all([import('../session.js'), discoveryCache(target.url, target.credentials.user, flags)]);
   return Session.open({
+    ...(cache ? { cache } : {}),
     url: target.url,
     credentials: target.credentials,
     ...(target.caFile ? { caFile: target.caFile } : {}),
@@ -88,6 +90,28 @@ export async function openTarget(target: Pick<Target, 'url' | 'credentials' | 'c
   });
 }
 
+/**
+ * The discovery cache for an origin and user (src/discovery/cache.ts), saved accounts and
+ * --url/--username alike; none for a URL that does not parse (Session.open reports that).
+ */
+async function discoveryCache(url: string, user: string, flags: GlobalFlags, evenIfOff = false): Promise<DiscoveryCache | undefined> {
+  // CALSHARE_CACHE=off: never read or write it (README, "Speed").
+  if (process.env.CALSHARE_CACHE === 'off' && !evenIfOff) return undefined;
+  let origin: string;
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+  const { FileDiscoveryCache } = await import('../discovery/cache.js');
+  return new FileDiscoveryCache(origin, user, undefined, flags.verbose ? (m) => process.stderr.write(`  note: ${m}\n`) : undefined);
+}
+
+/** Forgets what discovery cached for an account (`logout`). */
+export async function dropDiscoveryCache(url: string, user: string): Promise<void> {
+  await (await discoveryCache(url, user, {}, true))?.drop();
+}
+
 export async function openSession(flags: GlobalFlags): Promise<Session> {
   parseTimeout(flags); // a bad --timeout is reported before anything else happens
   return openTarget(await resolveTarget(flags), flags);
@@ -99,7 +123,15 @@ export async function withSession<T>(flags: GlobalFlags, run: (s: Session) => Pr
   const target = await resolveTarget(flags);
   const session = await openTarget(target, flags);
   try {
-    return await run(session);
+    try {
+      return await run(session);
+    } catch (e) {
+      // A cached URL answered 301/404/401 and the command failed on it before sending anything
+      // but reads: the Session has dropped the cache, so one more run discovers afresh (issue 14).
+      if (!session.mayRetryAfterStaleCache) throw e;
+      if (flags.verbose) process.stderr.write('  note: the cached discovery was stale; discovering again\n');
+      return await run(session);
+    }
   } catch (e) {
     // Which saved account failed matters when there are several; the secret is never part of it.
     if (e instanceof AuthError && target.account) throw new AuthError(`account "${target.account}" (${target.url}): ${e.message}`, e.hint, { cause: e });

@@ -150,6 +150,44 @@ export async function listHome(t: Transport, principal: Principal): Promise<Home
   return { calendars: await confined(t, full.filter(isCalendar).map((r) => ({ ...toCalendar(r, principal), quirks }))), home: undefined };
 }
 
+/** Whether `url` is a direct member of the user's calendar home, where the listing would find it. */
+export function inHome(url: URL, principal: Principal): boolean {
+  const home = principal.homeUrl.pathname.replace(/\/*$/, '/');
+  const path = url.pathname.replace(/\/*$/, '');
+  return url.origin === principal.homeUrl.origin && path.startsWith(home) && !path.slice(home.length).includes('/') && path.length > home.length;
+}
+
+/** One calendar's Depth-0 answer to LISTING_PROPS (plus `extra`), with the quirks of the product that sent it. */
+export interface CalendarAnswer {
+  response: MultiStatusResponse;
+  quirks: readonly Quirk[];
+}
+
+/**
+ * One Depth-0 PROPFIND of a calendar with everything the listing carries (and `extra`, e.g.
+ * DAV:current-user-principal so that the answer also says who the user is). Undefined when the URL
+ * is refused or missing (SOGo's 501 over one property, a 404): the caller lists the home instead.
+ * Sign-in and network failures stand.
+ */
+export async function readCalendarAnswer(t: Transport, url: URL, extra: readonly QName[] = []): Promise<CalendarAnswer | undefined> {
+  let answer: Awaited<ReturnType<typeof propfind>>;
+  try {
+    answer = await propfind(t, url, [...LISTING_PROPS, ...extra], '0', `reading calendar ${url.pathname}`);
+  } catch (e) {
+    if (e instanceof AuthError || e instanceof NetworkError) throw e;
+    return undefined;
+  }
+  const response = selfResponse(answer.responses, answer.url) ?? selfResponse(answer.responses, url);
+  return response ? { response, quirks: quirksOfAnswer(answer.headers) } : undefined;
+}
+
+/** The calendar in an answer, when it is one of the user's own home's calendars (as the listing would have it). */
+export async function ownCalendarOf(t: Transport, principal: Principal, answer: CalendarAnswer | undefined): Promise<Calendar | undefined> {
+  const r = answer?.response;
+  if (!r || !inHome(r.url, principal) || !isCalendar(r) || notCalendar(r.url, principal, answer.quirks)) return undefined;
+  return (await confined(t, [{ ...toCalendar(r, principal), quirks: answer.quirks }]))[0];
+}
+
 /**
  * One of the user's calendars by URL, with everything the listing carries, in one Depth-0 PROPFIND
  * instead of the whole home's listing (issue 14: a command on one calendar reads only that
@@ -157,21 +195,42 @@ export async function listHome(t: Transport, principal: Principal): Promise<Home
  * URL is no such calendar or any property is refused (SOGo's 501): the caller then lists the home.
  */
 export async function readOwnCalendar(t: Transport, principal: Principal, url: URL): Promise<Calendar | undefined> {
-  const home = principal.homeUrl.pathname.replace(/\/*$/, '/');
-  const path = url.pathname.replace(/\/*$/, '');
-  if (url.origin !== principal.homeUrl.origin || !path.startsWith(home) || path.slice(home.length).includes('/') || path.length <= home.length) return undefined;
+  if (!inHome(url, principal)) return undefined;
+  return ownCalendarOf(t, principal, await readCalendarAnswer(t, url));
+}
+
+/** A calendar as a name needs it: where it is and what it is called. */
+export interface NamedCalendar {
+  url: URL;
+  displayName: string | undefined;
+}
+
+/** What resolving a name reads of each member of the home (issue 14): not the sharing state. */
+const NAME_PROPS: readonly QName[] = [P.resourcetype, P.displayname];
+
+/**
+ * The home's calendars with just what a name needs (a Depth-1 PROPFIND of resourcetype and
+ * displayname, RFC 4791 §4.2), and the quirks of the product that answered. Undefined when the
+ * server refuses even that; the caller then uses the full listing, which copes.
+ */
+export async function listNames(t: Transport, principal: Principal): Promise<{ calendars: NamedCalendar[]; quirks: readonly Quirk[] } | undefined> {
   let answer: Awaited<ReturnType<typeof propfind>>;
   try {
-    answer = await propfind(t, url, LISTING_PROPS, '0', `reading calendar ${url.pathname}`);
+    answer = await propfind(t, principal.homeUrl, NAME_PROPS, '1', 'listing your calendars by name');
   } catch (e) {
-    // Refused or missing: the listing path says what there is. Sign-in and network failures stand.
-    if (e instanceof AuthError || e instanceof NetworkError) throw e;
+    if (!isPropertyRefusal(e)) throw e;
     return undefined;
   }
   const quirks = quirksOfAnswer(answer.headers);
-  const r = selfResponse(answer.responses, answer.url) ?? selfResponse(answer.responses, url);
-  if (!r || !isCalendar(r) || notCalendar(r.url, principal, quirks)) return undefined;
-  return (await confined(t, [{ ...toCalendar(r, principal), quirks }]))[0];
+  const found = answer.responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks));
+  for (const r of found) await t.policy?.check(r.url, `listing your calendar ${r.url.pathname}`);
+  return { calendars: found.map((r) => ({ url: r.url, displayName: textOf(prop(r, P.displayname)) || undefined })), quirks };
+}
+
+/** One calendar found by name, read with its sharing state (Depth 0, property by property where refused). */
+export async function readNamedCalendar(t: Transport, principal: Principal, url: URL, quirks: readonly Quirk[]): Promise<Calendar | undefined> {
+  const r = await propfindTolerant(t, url, LISTING_PROPS, `reading calendar ${url.pathname}`);
+  return r && isCalendar(r) ? { ...toCalendar(r, principal), quirks } : undefined;
 }
 
 /** The quirks of the product that sent an answer (the listing needs no OPTIONS for this). */

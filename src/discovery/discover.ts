@@ -16,7 +16,7 @@ export interface Principal {
   addresses: string[];
 }
 
-const CURRENT_USER_PRINCIPAL = qn(NS.DAV, 'current-user-principal');
+export const CURRENT_USER_PRINCIPAL = qn(NS.DAV, 'current-user-principal');
 
 async function findPrincipal(t: Transport, at: URL): Promise<URL | undefined> {
   let result;
@@ -51,7 +51,15 @@ export async function discover(t: Transport, start: URL): Promise<Principal> {
       'Check that --url points at a CalDAV server; some servers need the full CalDAV path, e.g. https://host/dav/.',
     );
   }
+  return readPrincipal(t, principalUrl, start);
+}
 
+/**
+ * The principal's home, addresses and name in one Depth-0 PROPFIND, once its URL is known: from
+ * discovery above, or from DAV:current-user-principal in any answer (RFC 5397 §3: every resource
+ * may report it), e.g. the calendar a command names by URL.
+ */
+export async function readPrincipal(t: Transport, principalUrl: URL, start: URL): Promise<Principal> {
   const HOME = qn(NS.CALDAV, 'calendar-home-set');
   const ADDRESSES = qn(NS.CALDAV, 'calendar-user-address-set');
   const NAME = qn(NS.DAV, 'displayname');

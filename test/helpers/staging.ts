@@ -1,7 +1,19 @@
 // The staging servers the integration tests run against (started by staging/up.sh, from Debian
 // packages, on 127.0.0.1). Tests call ensureStaging() so each file can also run on its own.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// No test meets a developer's or CI's discovery cache (src/discovery/cache.ts): every CLI a test
+// spawns inherits a cache directory of this test process's own, and the cache is off, so request
+// sequences stay those of a cold command. A test of the cache turns it on with
+// `CALSHARE_CACHE: undefined` in the CLI's env (test/integration/discovery-cache.test.ts).
+export const TEST_CACHE_HOME = mkdtempSync(join(tmpdir(), 'calshare-test-cache-'));
+process.env.XDG_CACHE_HOME = TEST_CACHE_HOME;
+process.env.CALSHARE_CACHE = 'off';
+process.on('exit', () => rmSync(TEST_CACHE_HOME, { recursive: true, force: true }));
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const STATE = process.env.CALSHARE_STAGING_DIR ?? '/var/tmp/calshare-staging';

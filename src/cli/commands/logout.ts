@@ -44,6 +44,8 @@ export async function run(flags: GlobalFlags): Promise<void> {
   }
   delete config.accounts[name];
   await saveConfig(config);
+  // What discovery cached for the account goes with it (no secret is in it, but nothing is left behind).
+  await (await import('../connect.js')).dropDiscoveryCache(account.url, account.username);
   if (flags.json) return printJson({ account: name, removed: true, keyring, ...(revocation ? { revocation } : {}) });
   const detail = keyring === 'removed' ? 'its secret is deleted from the OS keyring (checked)' : 'no secret was in the OS keyring';
   process.stderr.write(`Logged out of "${name}": the account is removed and ${detail}.\n`);
