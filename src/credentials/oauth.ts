@@ -3,10 +3,10 @@
 // authorization grant (RFC 8628), and the refresh grant (RFC 6749 §6). calshare is a public
 // native client (RFC 8252 §8.4): no client secret, PKCE always.
 import * as o from 'oauth4webapi';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { AuthError, NetworkError, UsageError } from '../errors.js';
 import { trustedCas } from '../transport/ca.js';
 import { networkError } from '../transport/classify.js';
+import { nodeFetch } from '../transport/fetch.js';
 import { isLoopbackHost, OriginPolicy } from '../transport/url-policy.js';
 import type { OAuthSettings } from './config.js';
 
@@ -50,7 +50,7 @@ function issuerUrl(issuer: string): URL {
 /** Builds the client: RFC 8414 / OIDC discovery of the issuer, then any endpoint overrides. */
 export async function oauthClient(settings: OAuthSettings, opts: OAuthClientOptions = {}): Promise<OAuthClient> {
   const issuer = issuerUrl(settings.issuer);
-  const dispatcher = opts.caFile ? new Agent({ connect: { ca: await trustedCas(opts.caFile) } }) : undefined;
+  const send = nodeFetch(opts.caFile ? { ca: await trustedCas(opts.caFile) } : {});
   // The issuer's origin, endpoints the user named, and discovered endpoints only on the issuer's
   // registrable domain over https: a metadata document cannot send a refresh token elsewhere.
   const policy = new OriginPolicy(issuer);
@@ -61,8 +61,8 @@ export async function oauthClient(settings: OAuthSettings, opts: OAuthClientOpti
     const method = init?.method ?? 'GET';
     await policy.check(new URL(url), 'talking to the authorization server');
     try {
-      // undici's own fetch, for the dispatcher; oauth4webapi accepts its Response (same toStringTag).
-      const res = (await undiciFetch(url, { ...(init as object), ...(dispatcher ? { dispatcher } : {}) })) as unknown as Response;
+      // node:http/https like CalDAV requests (transport/fetch.ts): the --ca-file CA without undici.
+      const res = await send(url, init);
       opts.trace?.({ method, url, status: res.status, ms: Math.round(performance.now() - started) });
       return res;
     } catch (e) {
