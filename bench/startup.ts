@@ -22,19 +22,37 @@ const ENV = { ...process.env, CALSHARE_PASSWORD: 'alice-pw' };
 const CALENDARS = [CLI, 'calendars', '--url', CYRUS.url, '--username', 'alice'];
 const TSDAV_CALENDARS = [TSDAV, CYRUS.url, 'alice'];
 
-function once(args: string[]): number {
+// Each process reports its own CPU time (user + system) and peak memory as it exits: on a shared,
+// loaded machine wall time swings with other work, CPU time much less.
+const HOOK_DIR = mkdtempSync(join(tmpdir(), 'calshare-bench-'));
+const CPU_HOOK = join(HOOK_DIR, 'cpu.mjs');
+writeFileSync(
+  CPU_HOOK,
+  `import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.cpuUsage(); writeSync(2, '\\nbench-usage ' + (u.user + u.system) / 1000 + ' ' + process.resourceUsage().maxRSS / 1024 + '\\n'); });`,
+);
+
+interface Run {
+  wall: number;
+  cpu: number;
+  /** Peak resident memory, MiB. */
+  rss: number;
+}
+
+function once(args: string[]): Run {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: ENV, cwd: ROOT });
+  const r = spawnSync(process.execPath, ['--import', CPU_HOOK, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: ENV, cwd: ROOT, encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const [, cpu, rss] = /bench-usage (\S+) (\S+)/.exec(r.stderr) ?? [];
+  return { wall, cpu: Number(cpu), rss: Number(rss) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Runs the commands in turn, round after round, so load from other processes hits all alike. */
-function measure(commands: string[][], runs = RUNS): number[][] {
+function measure(commands: string[][], runs = RUNS): Run[][] {
   commands.forEach(once); // warm the file cache (and the server's)
-  const times: number[][] = commands.map(() => []);
+  const times: Run[][] = commands.map(() => []);
   for (let i = 0; i < runs; i++) commands.forEach((args, j) => times[j]!.push(once(args)));
   return times;
 }
@@ -63,25 +81,31 @@ function importCost(...specs: string[]): number {
   return median(xs);
 }
 
-const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, ${xs.length} runs)`;
+const spread = (xs: number[], unit = 'ms') => `median ${median(xs).toFixed(0)} ${unit} (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+const fmt = (rs: Run[]) =>
+  `wall ${spread(rs.map((r) => r.wall))}; cpu ${spread(rs.map((r) => r.cpu))}; peak ${median(rs.map((r) => r.rss)).toFixed(0)} MiB; ${rs.length} runs`;
+/** Ratios taken pair by pair (runs of the same round), so drift in the machine's speed cancels. */
+const ratio = (a: Run[], b: Run[], k: keyof Run) => {
+  const rs = a.map((x, i) => x[k] / b[i]![k]);
+  return `${k} ${median(rs).toFixed(2)}× (min ${Math.min(...rs).toFixed(2)}, max ${Math.max(...rs).toFixed(2)})`;
+};
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 console.log(`machine load (1/5/15 min) at start: ${load()}`);
-const [bare, help, sub] = measure([['-e', '0'], [CLI, '--help'], [CLI, 'share', '--help']]) as [number[], number[], number[]];
+const [bare, help, sub] = measure([['-e', '0'], [CLI, '--help'], [CLI, 'share', '--help']]) as [Run[], Run[], Run[]];
 console.log(`node -e 0                 ${fmt(bare)}`);
 console.log(`calshare --help           ${fmt(help)}`);
 console.log(`calshare share --help     ${fmt(sub)}`);
-console.log(`ratio --help / node -e 0  ${(median(help) / median(bare)).toFixed(2)}× (goal ≤ 2×)`);
+console.log(`ratio --help / node -e 0  ${ratio(help, bare, 'wall')}, ${ratio(help, bare, 'cpu')} (goal ≤ 2×)`);
 console.log(`modules loaded by --help: ${loadedModules([CLI, '--help']).join(', ')}`);
 
 ensureStaging('cyrus');
 console.log(`\ncold \`calendars\` on staging Cyrus as alice, whole processes in turn (load ${load()}):`);
-const [cs, ts, bare2] = measure([CALENDARS, TSDAV_CALENDARS, ['-e', '0']]) as [number[], number[], number[]];
-const ratios = cs.map((c, i) => c / ts[i]!);
+const [cs, ts, bare2] = measure([CALENDARS, TSDAV_CALENDARS, ['-e', '0']]) as [Run[], Run[], Run[]];
 console.log(`calshare calendars        ${fmt(cs)}, ${requests(CALENDARS, true)} requests`);
 console.log(`tsdav fetchCalendars      ${fmt(ts)}, ${requests(TSDAV_CALENDARS, false)} requests`);
 console.log(`node -e 0                 ${fmt(bare2)}`);
-console.log(`ratio calshare / tsdav    median ${median(ratios).toFixed(2)}× (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; goal < 1×)`);
+console.log(`ratio calshare / tsdav    ${ratio(cs, ts, 'wall')}, ${ratio(cs, ts, 'cpu')} (goal < 1×)`);
 
 // Each dependency alone in a fresh process: what it would add to a command that imports it.
 const modules = loadedModules(CALENDARS);
