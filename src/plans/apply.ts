@@ -9,7 +9,9 @@ import { detect } from '../discovery/capabilities.js';
 import { isCalshareError, UnsupportedError, UsageError, type ErrorKind } from '../errors.js';
 import { changeAccess, context, readState, revokee, type ChangeOutcome } from '../sharing/engine.js';
 import { resolveIdentities, type Identity } from '../sharing/identity.js';
-import { shareesOf } from '../sharing/sharees.js';
+import { othersOf, shareesOf } from '../sharing/sharees.js';
+import { MECHANISMS } from '../sharing/registry.js';
+import type { Capabilities } from '../discovery/capabilities.js';
 import type { Change, MechanismContext, Sharee } from '../sharing/types.js';
 import { readCalendar } from '../discovery/calendars.js';
 import { CHANGING, changesOf, diffCalendar, type PersonDiff } from './diff.js';
@@ -90,14 +92,43 @@ async function locate(session: Session, plan: Plan, ctx: MechanismContext, opts:
         const e = new UnsupportedError(`"${entry.calendar}" is shared with you, not yours`, 'Only the owner of a calendar can change its sharing; leave it out of the plan.');
         return { ...bare, calendar: cal, status: 'unsupported', error: errorOf(e), left: 'as it was' };
       }
-      const sharees = shareesOf(cal, ctx, await readState(session, cal, ctx));
-      return { entry, cal, sharees, rows: diffCalendar(entry, sharees, Boolean(opts.prune)) };
+      const fetched = await readState(session, cal, ctx);
+      const sharees = shareesOf(cal, ctx, fetched);
+      return { entry, cal, sharees, rows: diffCalendar(entry, sharees, Boolean(opts.prune), othersOf(cal, ctx, fetched)) };
     }),
   );
 }
 
 const isVerdict = (x: Located | CalendarVerdict): x is CalendarVerdict => 'status' in x;
 const changing = (rows: readonly PersonDiff[]) => rows.some((r) => CHANGING.includes(r.action));
+const notByPlan = (rows: readonly PersonDiff[]) => rows.filter((r) => r.action === 'not-by-plan');
+
+/**
+ * Why a plan cannot make a grant to no person, in words naming the next step. A group needs a
+ * mechanism that names groups (Nextcloud's oc:share); where none is available, the server has no
+ * way to share with a group at all. Public grants (everyone, all signed-in users) calshare never makes.
+ */
+function notByPlanError(ref: string, rows: readonly PersonDiff[], caps: Capabilities): UnsupportedError {
+  const who = rows.map((r) => r.who).join(', ');
+  const groups = rows.filter((r) => r.who.startsWith('group '));
+  if (groups.length === rows.length) {
+    const can = MECHANISMS.filter((m) => m.groupPrincipal && caps.mechanisms.some((x) => x.id === m.id && x.available));
+    if (!can.length) {
+      return new UnsupportedError(
+        `"${ref}": this server cannot share with a group (${who}): its sharing (${caps.preferred ?? 'none'}) names people only; nothing was sent for this calendar`,
+        'Name each person of the group by address in the plan, or leave the group out.',
+      );
+    }
+    return new UnsupportedError(
+      `"${ref}": a plan does not share with groups (${who}); nothing was sent for this calendar`,
+      `Share with a group by \`calshare share CALENDAR --group NAME --view|--edit\` (or \`unshare --group\`), then export the plan again.`,
+    );
+  }
+  return new UnsupportedError(
+    `"${ref}": a plan does not change grants to no person (${who}); nothing was sent for this calendar`,
+    'Set such an entry to the level `calshare sharees` shows (or leave it out): a plan changes people by address only.',
+  );
+}
 
 /**
  * The difference, sending nothing that changes state: one listing, plus one OPTIONS on the calendar
@@ -106,10 +137,12 @@ const changing = (rows: readonly PersonDiff[]) => rows.some((r) => CHANGING.incl
 export async function planPlan(session: Session, plan: Plan, opts: PlanOptions = {}): Promise<PlanReport> {
   const ctx = await context(session);
   const located = await locate(session, plan, ctx, opts);
-  const home = located.some((l) => !isVerdict(l) && changing(l.rows)) ? await session.serverOptions(ctx.me.homeUrl) : undefined;
+  const home = located.some((l) => !isVerdict(l) && (changing(l.rows) || notByPlan(l.rows).length)) ? await session.serverOptions(ctx.me.homeUrl) : undefined;
   const calendars = located.map((l): CalendarVerdict => {
     if (isVerdict(l)) return l;
     const base = { ref: l.entry.calendar, calendar: l.cal, rows: l.rows, outcome: undefined, error: undefined, left: undefined };
+    const refused = notByPlan(l.rows);
+    if (refused.length) return { ...base, status: 'unsupported', error: errorOf(notByPlanError(l.entry.calendar, refused, detect(l.cal, home!))), left: 'as it was' };
     if (!changing(l.rows)) return { ...base, status: 'unchanged' };
     if (home && !detect(l.cal, home).preferred) {
       const e = new UnsupportedError(`this server offers no way to share "${l.entry.calendar}" over CalDAV`, '`calshare capabilities` shows why.');
@@ -128,7 +161,7 @@ export async function planPlan(session: Session, plan: Plan, opts: PlanOptions =
 export async function applyPlan(session: Session, plan: Plan, opts: PlanOptions = {}): Promise<PlanReport> {
   const ctx = await context(session);
   const located = await locate(session, plan, ctx, opts);
-  const todo = located.filter((l): l is Located => !isVerdict(l) && changing(l.rows));
+  const todo = located.filter((l): l is Located => !isVerdict(l) && changing(l.rows) && !notByPlan(l.rows).length);
   const grantees = [...new Set(todo.flatMap((l) => changesOf(l.rows).filter((c) => c.level !== 'none').map((c) => c.email.toLowerCase())))];
   const resolved = new Map<string, Identity>();
   if (grantees.length) {
@@ -145,6 +178,13 @@ export async function applyPlan(session: Session, plan: Plan, opts: PlanOptions 
       continue;
     }
     const base = { ref: l.entry.calendar, calendar: l.cal, rows: l.rows, outcome: undefined, error: undefined, left: undefined };
+    const refused = notByPlan(l.rows);
+    if (refused.length) {
+      // Before any write for this calendar: a plan applied in part would leave people and groups out of step.
+      const caps = detect(l.cal, await session.serverOptions(ctx.me.homeUrl));
+      calendars.push({ ...base, status: 'unsupported', error: errorOf(notByPlanError(l.entry.calendar, refused, caps)), left: 'as it was' });
+      continue;
+    }
     if (!changing(l.rows)) {
       calendars.push({ ...base, status: 'unchanged' });
       continue;
@@ -169,9 +209,9 @@ async function afterFailure(session: Session, l: Located, ctx: MechanismContext)
   try {
     const now = await readCalendar(session.transport, ctx.me, l.cal.url, 'reading the calendar back after a failure');
     if (!now) return { rows: l.rows, left: 'unknown' };
-    const sharees = shareesOf(now, ctx, await readState(session, now, ctx));
+    const fetched = await readState(session, now, ctx);
     const prune = l.rows.some((r) => r.action === 'remove');
-    const rows = diffCalendar(l.entry, sharees, prune);
+    const rows = diffCalendar(l.entry, shareesOf(now, ctx, fetched), prune, othersOf(now, ctx, fetched));
     const same = rows.length === l.rows.length && rows.every((r, i) => r.now === l.rows[i]!.now && r.who === l.rows[i]!.who);
     return { rows, left: same ? 'as it was' : 'partly changed' };
   } catch {

@@ -2,7 +2,7 @@
 // full (zod) before anything is sent, so a typo fails the command, not half an apply. The same
 // shape is what `calshare sharees --format json|csv` writes, so export -> edit -> apply is a loop:
 // fields the export adds for people to read (name, invite, source, principal) are accepted and
-// ignored by the diff.
+// ignored by the diff; grants to no person (group, kind) are matched and reported, never made.
 //
 //   calendars:
 //     - calendar: Work                  # display name, path or URL
@@ -16,8 +16,11 @@ import { parse as parseYaml } from 'yaml';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
 import { inertLine } from '../util/inert.js';
-import type { Level } from '../sharing/types.js';
+import type { Level, OtherKind } from '../sharing/types.js';
 import { parseEmail } from '../sharing/identity.js';
+
+/** The kinds of grant to no person (types.ts OtherKind), as the export writes them. */
+export const OTHER_KINDS = ['group', 'everyone', 'authenticated', 'unauthenticated', 'except'] as const satisfies readonly OtherKind[];
 
 /** Larger than any real plan (20 calendars x 50 people is ~60 KB), small enough to parse at once. */
 export const MAX_PLAN_BYTES = 5 * 1024 * 1024;
@@ -37,6 +40,12 @@ const person = z
     /** A principal URL (groups, public grants and delegates have no address): reported, never changed. */
     principal: text,
     group: text,
+    /**
+     * Written by the export for a grant to no person (group, everyone, all signed-in users, …, as
+     * `calshare sharees` names them): the diff matches it against the calendar's such grants and
+     * reports it; a plan never makes one (diff.ts).
+     */
+    kind: z.preprocess(blankToUndefined, z.enum(['person', ...OTHER_KINDS]).optional()),
     level,
     // Written by the export for people to read; ignored by the diff.
     name: text,
@@ -44,7 +53,10 @@ const person = z
     source: text,
   })
   .strict()
-  .refine((p) => p.email || p.principal || p.group, { message: 'each entry needs an email (or, for an entry only reported, a principal or group)' });
+  .refine((p) => p.email || p.principal || p.group || (p.kind && p.kind !== 'person' && p.kind !== 'group' && p.kind !== 'except'), {
+    message: 'each entry needs an email (or, for a grant to no person, a group, principal or kind)',
+  })
+  .refine((p) => !(p.email && p.kind && p.kind !== 'person'), { message: 'an entry with an email is a person: leave out kind, or the email' });
 export type PlanPerson = z.infer<typeof person>;
 
 const calendar = z

@@ -15,6 +15,7 @@ const ACTION: Record<Action, string> = {
   keep: 'left as it is',
   extra: 'not in the plan, kept (tick "remove people not in the plan" to remove)',
   unmanaged: 'not a person by address, kept',
+  'not-by-plan': 'a plan does not make this (see the error below)',
 };
 
 const STATUS: Record<CalendarVerdict['status'], string> = {

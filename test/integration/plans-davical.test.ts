@@ -13,7 +13,7 @@ import { dav, email, freshCalendar, provesEdit, provesNoAccess, provesRead, prov
 import { writes } from './sharing-lib.js';
 
 interface Report {
-  calendars: { calendar: string; status: string; people: { who: string; action: string; result?: string }[] }[];
+  calendars: { calendar: string; status: string; people: { who: string; action: string; result?: string }[]; error: { kind: string; message: string; hint: string } | null }[];
 }
 
 async function alice(args: string[], code = 0): Promise<CliResult> {
@@ -82,5 +82,39 @@ describe('plan and apply on DAViCal', () => {
     assert.deepEqual(pruned.calendars[1]!.people.filter((x) => x.action === 'remove').map((x) => [x.who, x.result]), [[email('carol'), 'removed']]);
     await provesNoAccess('carol', cals[1]!);
     await provesRead('bob', cals[1]!);
+  });
+  test('export round trip: the JSON and CSV export (with DAViCal\'s default grant to all signed-in users) plan and apply as no change; a group is refused before anything is sent', async () => {
+    const cal = await freshCalendar();
+    cals.push(cal);
+    await alice(['share', cal.path, email('bob'), '--view']);
+    const dir = mkdtempSync(join(tmpdir(), 'calshare-plan-export-'));
+    const exported = JSON.parse((await alice(['sharees', cal.path, '--format', 'json'])).stdout) as { calendars: { sharees: { email?: string; kind?: string; level: string }[] }[] };
+    const rows = exported.calendars[0]!.sharees;
+    assert.deepEqual(rows.filter((x) => x.email).map((x) => [x.email, x.level]), [[email('bob'), 'view']]);
+    assert.ok(rows.some((x) => x.kind === 'authenticated'), `the grant to all signed-in users is exported with its kind: ${JSON.stringify(rows)}`);
+    writeFileSync(join(dir, 'plan.json'), JSON.stringify(exported));
+    writeFileSync(join(dir, 'plan.csv'), (await alice(['sharees', cal.path, '--format', 'csv'])).stdout);
+    for (const f of ['plan.json', 'plan.csv']) {
+      const shown = json(await alice(['plan', join(dir, f), '--prune', '--json']));
+      assert.deepEqual(shown.calendars.map((x) => x.status), ['unchanged'], `${f}: ${JSON.stringify(shown)}`);
+      assert.ok(shown.calendars[0]!.people.every((x) => x.action === 'ok' || x.action === 'unmanaged'), f);
+      const applied = await alice(['apply', join(dir, f), '--prune', '--yes', '--json', '--verbose']);
+      assert.deepEqual(json(applied).calendars.map((x) => x.status), ['unchanged'], f);
+      assert.deepEqual(writes(applied.stderr), [], `${f}: apply of the export sends no write`);
+    }
+
+    // DAViCal has no way to share with a group: the calendar is refused as a whole, nothing sent.
+    writeFileSync(join(dir, 'group.yaml'), `calendars:\n  - calendar: ${cal.path}\n    sharees:\n      - { email: ${email('bob')}, level: view }\n      - { email: ${email('carol')}, level: view }\n      - { group: staff, level: view }\n`);
+    const planned = json(await alice(['plan', join(dir, 'group.yaml'), '--json'], 8));
+    assert.equal(planned.calendars[0]!.status, 'unsupported');
+    const done = await alice(['apply', join(dir, 'group.yaml'), '--yes', '--json', '--verbose'], 8);
+    const v = json(done).calendars[0]!;
+    assert.deepEqual([v.status, v.error?.kind], ['unsupported', 'unsupported']);
+    assert.match(v.error!.message, /this server cannot share with a group \(group staff\)/);
+    assert.match(v.error!.hint, /Name each person of the group by address/);
+    assert.deepEqual(v.people.map((x) => [x.who, x.action]).filter(([, a]) => a !== 'unmanaged'), [[email('bob'), 'ok'], [email('carol'), 'add'], ['group staff', 'not-by-plan']]);
+    assert.deepEqual(writes(done.stderr), [], 'nothing sent for the refused calendar');
+    await provesNoAccess('carol', cal);
+    await provesRead('bob', cal);
   });
 });

@@ -188,19 +188,21 @@ calendars:
     cals.push(own);
     const path = new URL(own.url).pathname;
     await aliceOk(['share', path, BOB, '--view']);
-    const exported = JSON.parse((await aliceOk(['sharees', path, '--format', 'json'])).stdout) as { calendars: { calendar: string; sharees: { email: string; level: string }[] }[] };
-    assert.deepEqual(exported.calendars[0]!.sharees.map((s) => [s.email, s.level]), [[BOB, 'view']]);
+    const exported = JSON.parse((await aliceOk(['sharees', path, '--format', 'json'])).stdout) as { calendars: { calendar: string; sharees: { email?: string; kind?: string; level: string }[] }[] };
+    assert.deepEqual(exported.calendars[0]!.sharees.filter((s) => s.email).map((s) => [s.email, s.level]), [[BOB, 'view']]);
+    // Cyrus's default DAV:all free/busy grant is exported for what it is, and applied as it is it changes nothing.
+    assert.deepEqual(exported.calendars[0]!.sharees.filter((s) => !s.email).map((s) => [s.kind, s.level]), [['everyone', 'other']]);
     exported.calendars[0]!.sharees[0]!.level = 'edit';
     const edited = file(`e-${randomUUID()}.json`, JSON.stringify(exported));
     const r = json(await aliceOk(['apply', edited, '--yes', '--json']));
-    assert.deepEqual(r.calendars[0]!.people.map((x) => [x.who, x.action, x.result]), [[BOB, 'change', 'changed']]);
+    assert.deepEqual(r.calendars[0]!.people.map((x) => [x.who, x.action, x.result]), [[BOB, 'change', 'changed'], ['everyone', 'unmanaged', undefined]]);
     await bobEdits(own.url);
 
     const csv = (await aliceOk(['sharees', path, '--format', 'csv'])).stdout;
-    assert.match(csv, /^calendar,name,email,principal,level,invite,source\n/);
+    assert.match(csv, /^calendar,name,email,principal,level,invite,source,group,kind\n/);
     const csvPlan = file(`c-${randomUUID()}.csv`, csv.replace(/,edit,/, ',view,'));
     const c = json(await aliceOk(['apply', csvPlan, '--yes', '--json']));
-    assert.deepEqual(c.calendars[0]!.people.map((x) => [x.who, x.result]), [[BOB, 'changed']]);
+    assert.deepEqual(c.calendars[0]!.people.map((x) => [x.who, x.result]), [[BOB, 'changed'], ['everyone', undefined]]);
     await viewOnly('bob', own);
 
     const unknown = file(`u-${randomUUID()}.yaml`, `calendars:\n  - calendar: ${path}\n    sharees:\n      - { email: nobody-${randomUUID().slice(0, 6)}@example.test, level: view }\n`);

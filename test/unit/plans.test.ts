@@ -6,7 +6,7 @@ import { parsePlan } from '../../src/plans/schema.js';
 import { changesOf, diffCalendar } from '../../src/plans/diff.js';
 import { exportCsv, exportPlan } from '../../src/plans/export.js';
 import { UsageError } from '../../src/errors.js';
-import type { Sharee } from '../../src/sharing/types.js';
+import type { OtherGrantee, Sharee } from '../../src/sharing/types.js';
 import { calendarWith } from './fixtures/sharing.js';
 
 const sharee = (email: string | undefined, level: Sharee['level'], principal?: string): Sharee => ({
@@ -88,5 +88,59 @@ describe('export', () => {
       const p = parsePlan(body, name);
       assert.deepEqual(changesOf(diffCalendar(p.calendars[0]!, list[0]!.sharees, true)), [], name);
     }
+  });
+});
+
+describe('grants to no person in plans (groups, everyone, signed-in users)', () => {
+  const cal = calendarWith('<X:displayname>Team</X:displayname>');
+  const group: Sharee = { email: undefined, principal: 'principal:principals/groups/staff', name: undefined, level: 'read', status: 'accepted', sources: ['oc-share'], group: 'staff' };
+  const others: OtherGrantee[] = [
+    { kind: 'authenticated', href: 'DAV:authenticated', name: undefined, level: 'other', sources: ['acl'] },
+    { kind: 'group', href: '/caldav.php/ops/', name: 'ops', level: 'edit', sources: ['acl'] },
+  ];
+  const list = [{ calendar: cal, sharees: [sharee('bob@example.test', 'edit'), group], others }];
+
+  it('the export writes group and kind; JSON and CSV read back as plans with no change, also with --prune', () => {
+    const json = exportPlan(list);
+    assert.deepEqual(
+      json.calendars[0]!.sharees.map((p) => [p.email ?? p.principal, p.group ?? null, p.kind ?? null, p.level]),
+      [
+        ['bob@example.test', null, null, 'edit'],
+        ['principal:principals/groups/staff', 'staff', 'group', 'view'],
+        ['DAV:authenticated', null, 'authenticated', 'other'],
+        ['/caldav.php/ops/', 'ops', 'group', 'edit'],
+      ],
+    );
+    const csv = exportCsv(list);
+    assert.match(csv.split('\n')[0]!, /,group,kind$/);
+    for (const [body, name] of [[JSON.stringify(json), 'x.json'], [csv, 'x.csv']] as const) {
+      const p = parsePlan(body, name);
+      for (const prune of [false, true]) {
+        const rows = diffCalendar(p.calendars[0]!, list[0]!.sharees, prune, others);
+        assert.deepEqual(changesOf(rows), [], `${name} prune=${prune}`);
+        assert.deepEqual(rows.map((r) => r.action), ['ok', 'unmanaged', 'unmanaged', 'unmanaged'], `${name} prune=${prune}`);
+        assert.deepEqual(rows.map((r) => r.who).slice(1), ['group staff', 'all signed-in users', 'group ops']);
+      }
+    }
+  });
+
+  it('a group or public grant the plan wants otherwise is refused, never sent as a person', () => {
+    const p = parsePlan('calendars:\n  - calendar: W\n    sharees:\n      - { group: staff, level: edit }\n      - { group: newgroup, level: view }\n      - { kind: everyone, level: view }\n      - { email: carol@example.test, level: view }\n');
+    const rows = diffCalendar(p.calendars[0]!, list[0]!.sharees, false, others);
+    assert.deepEqual(rows.map((r) => [r.who, r.now, r.want, r.action]), [
+      ['group staff', 'read', 'edit', 'not-by-plan'],
+      ['group newgroup', 'none', 'read', 'not-by-plan'],
+      ['everyone', 'none', 'read', 'not-by-plan'],
+      ['carol@example.test', 'none', 'read', 'add'],
+      ['bob@example.test', 'edit', 'edit', 'extra'],
+    ]);
+    assert.deepEqual(changesOf(rows), [{ email: 'carol@example.test', level: 'read' }], 'only people become changes');
+  });
+
+  it('the schema names what a non-person entry lacks, and refuses a person with a kind', () => {
+    assert.throws(() => parsePlan('calendars: [{ calendar: W, sharees: [{ kind: group, level: view }] }]'), /a group, principal or kind/);
+    assert.throws(() => parsePlan('calendars: [{ calendar: W, sharees: [{ email: b@x.test, kind: everyone, level: view }] }]'), /leave out kind/);
+    assert.throws(() => parsePlan('calendars: [{ calendar: W, sharees: [{ kind: robots, level: view }] }]'), /kind/);
+    assert.equal(parsePlan('calendars: [{ calendar: W, sharees: [{ kind: authenticated, level: other }] }]').calendars[0]!.sharees[0]!.kind, 'authenticated');
   });
 });

@@ -14,6 +14,7 @@ const ACTION: Record<Action, string> = {
   keep: 'left as it is (plan: other)',
   extra: 'not in the plan, kept (--prune removes)',
   unmanaged: 'not a person by address, kept',
+  'not-by-plan': 'a plan does not make this (see error)',
 };
 
 const STATUS: Record<CalendarVerdict['status'], string> = {
