@@ -72,22 +72,24 @@ export class App {
     const { planForm, planDiff, planApplied } = await import('./plan-page.js');
     if (r.method === 'GET' && r.path === '/plan') return this.page(r, 'Sharing plan', planForm(r.csrf));
     const text = r.form.get('plan') ?? '';
+    // The uploaded file's name (plan-page.ts): only its extension is used, to read a .csv as CSV.
+    const fileName = (r.form.get('plan-name') ?? '').slice(0, 255);
     const prune = r.form.get('prune') === '1';
     const { parsePlan } = await import('../plans/schema.js');
     const { planPlan, applyPlan } = await import('../plans/apply.js');
     let body: Html;
     try {
-      const plan = parsePlan(text);
+      const plan = parsePlan(text, fileName || undefined);
       this.session.invalidate();
-      if (r.method === 'POST' && r.path === '/plan/diff') body = planDiff(r.csrf, await planPlan(this.session, plan, { prune }), text, prune);
+      if (r.method === 'POST' && r.path === '/plan/diff') body = planDiff(r.csrf, await planPlan(this.session, plan, { prune }), text, prune, fileName);
       else if (r.method === 'POST' && r.path === '/plan/apply') body = planApplied(await applyPlan(this.session, plan, { prune }));
       else return this.fail(r, refusal(404, 'No such page', 'calshare has no page at this address.'));
     } catch (e) {
       const p = problem(e);
       if (r.htmx) return { status: p.status, body: p.body };
-      return { status: p.status, body: layout('Sharing plan', r.csrf, this.who, html`${planForm(r.csrf, text, prune)}${p.body}`) };
+      return { status: p.status, body: layout('Sharing plan', r.csrf, this.who, html`${planForm(r.csrf, text, prune, fileName)}${p.body}`) };
     }
-    return r.htmx ? { status: 200, body } : this.page(r, 'Sharing plan', html`${planForm(r.csrf, text, prune)}${body}`);
+    return r.htmx ? { status: 200, body } : this.page(r, 'Sharing plan', html`${planForm(r.csrf, text, prune, fileName)}${body}`);
   }
 
   /** "Shared with me": invitations and calendars of others; a failed action shows on the same page. */

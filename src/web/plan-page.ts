@@ -1,4 +1,4 @@
-// The sharing-plan page: paste a plan (YAML, JSON or the CSV export), see the difference, apply
+// The sharing-plan page: paste a plan or read a file (YAML, JSON or the CSV export), see the difference, apply
 // it, see per-calendar and per-person verdicts. The same core as `calshare plan` / `apply`; the
 // plan text travels in the form (the server takes 64 KiB forms, CSRF-checked like every POST).
 import { calendarName } from '../discovery/calendars.js';
@@ -34,12 +34,22 @@ const EXAMPLE = `calendars:
       - { email: bob@example.com, level: edit }
       - { email: carol@example.com, level: view }`;
 
-export function planForm(csrf: string, text = '', prune = false): Html {
+/**
+ * The plan text comes from the field: pasted, or read from a file by the page's script (script.ts),
+ * which puts the file's text in the field so what is shown is what is sent (forms are url-encoded,
+ * 64 KiB). The file's name travels in plan-name only to tell CSV from YAML/JSON (schema.ts looksCsv).
+ * Without the script the file picker stays hidden: pasting works everywhere.
+ */
+export function planForm(csrf: string, text = '', prune = false, fileName = ''): Html {
   return html`<p class="back"><a href="./">← All calendars</a></p>
 <h1>Sharing plan</h1>
 <p class="help">Say who should have which access to which calendars; calshare shows the difference from what the server says now, and applies exactly that. <code>calshare sharees --format json</code> (or csv) writes the current state as a plan to start from.</p>
 <form method="post" action="plan/diff" hx-post="plan/diff" hx-target="#plan-result" class="plan">
   <input type="hidden" name="csrf" value="${csrf}">
+  <input type="hidden" name="plan-name" id="plan-name" value="${fileName}">
+  <p class="plan-file" hidden><label for="plan-file">Read a plan file</label>
+  <input id="plan-file" type="file" accept=".yaml,.yml,.json,.csv,.txt,text/csv,application/json,application/yaml,text/yaml,text/plain">
+  <span id="plan-file-note" class="help" aria-live="polite"></span></p>
   <label for="plan-text">Plan (YAML, JSON or CSV)</label>
   <textarea id="plan-text" name="plan" rows="14" spellcheck="false" placeholder="${EXAMPLE}" required>${text}</textarea>
   <label><input type="checkbox" name="prune" value="1"${prune ? html` checked` : ''}> Remove people who are not in the plan</label>
@@ -68,13 +78,14 @@ function verdict(v: CalendarVerdict): Html {
 }
 
 /** The difference, and (when there is something to do) the form that applies exactly this plan. */
-export function planDiff(csrf: string, report: PlanReport, text: string, prune: boolean): Html {
+export function planDiff(csrf: string, report: PlanReport, text: string, prune: boolean, fileName = ''): Html {
   const todo = report.calendars.some((c) => c.status === 'planned');
   return html`${report.calendars.map(verdict)}
 ${todo
   ? html`<form method="post" action="plan/apply" hx-post="plan/apply" hx-target="#plan-result" class="plan-apply">
   <input type="hidden" name="csrf" value="${csrf}">
   <input type="hidden" name="plan" value="${text}">
+  ${fileName ? html`<input type="hidden" name="plan-name" value="${fileName}">` : ''}
   ${prune ? html`<input type="hidden" name="prune" value="1">` : ''}
   <button type="submit">Apply these changes</button>
 </form>`

@@ -69,4 +69,37 @@ document.addEventListener('htmx:afterSettle', (e) => {
   }
 });
 
+// The plan page: a plan file is read here and its text put into the plan field, so what is shown
+// is what is sent (the server takes url-encoded forms of 64 KiB; bigger plans: calshare apply FILE).
+// Its name goes along in plan-name so that a .csv is read as CSV.
+const PLAN_FILE_MAX = 48 * 1024;
+for (const p of document.querySelectorAll('.plan-file')) p.hidden = false;
+document.addEventListener('change', async (e) => {
+  const t = e.target;
+  if (!(t instanceof HTMLInputElement) || t.id !== 'plan-file') return;
+  const note = document.getElementById('plan-file-note');
+  const field = document.getElementById('plan-text');
+  const name = document.getElementById('plan-name');
+  const file = t.files && t.files[0];
+  if (!file || !note || !field || !name) return;
+  const say = (text) => { note.textContent = text; };
+  if (file.size > PLAN_FILE_MAX) {
+    t.value = '';
+    return say(file.name + ' is larger than ' + PLAN_FILE_MAX / 1024 + ' KiB, too large for this page: use calshare apply FILE in a terminal.');
+  }
+  let text;
+  try {
+    text = await file.text();
+  } catch (_) {
+    t.value = '';
+    return say('Could not read ' + file.name + '.');
+  }
+  if (text.includes('\u0000')) {
+    t.value = '';
+    return say(file.name + ' is not a text file: a plan is YAML, JSON or CSV.');
+  }
+  field.value = text;
+  name.value = file.name;
+  say('Read ' + file.name + ' into the plan below; check it, then show the difference.');
+});
 `;

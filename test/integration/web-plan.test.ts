@@ -1,6 +1,6 @@
-// The sharing-plan page of the web UI on staging Cyrus: chromium pastes a plan, sees the
-// difference, applies it, sees per-calendar verdicts; bob proves the result by reading the
-// events with his own password. The page's POSTs pass the same CSRF gate as every other form.
+// The sharing-plan page of the web UI on staging Cyrus: chromium pastes a plan (or reads a plan
+// file), sees the difference, applies it, sees per-calendar verdicts; bob and carol prove the
+// result by reading the events with their own passwords. The page's POSTs pass the same CSRF gate as every other form.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -58,4 +58,30 @@ test('the plan POSTs pass the CSRF gate: without the token nothing is applied', 
   });
   assert.equal(res.status(), 403);
   assert.ok(await canRead('bob', c.url, c.eventUrl), 'bob still has access: nothing was pruned');
+});
+
+test('read a plan file (CSV, columns in any order, told apart by its name), see the difference, apply; carol proves it', async () => {
+  const CAROL = 'carol@example.test';
+  const c = cals[0]!;
+  await page.goto(ui.launchUrl);
+  await page.getByRole('link', { name: /Sharing plan/ }).click();
+  // Too large for the page: said so, the field keeps what it had.
+  await page.getByLabel('Plan (YAML, JSON or CSV)').fill('calendars: []');
+  await page.getByLabel('Read a plan file').setInputFiles({ name: 'huge.yaml', mimeType: 'text/yaml', buffer: Buffer.alloc(60 * 1024, 'x') });
+  await page.getByText('huge.yaml is larger than 48 KiB').waitFor();
+  assert.equal(await page.getByLabel('Plan (YAML, JSON or CSV)').inputValue(), 'calendars: []');
+
+  // No "calendar," first: only the file's name says this is CSV.
+  const csv = `email,level,calendar\n${CAROL},view,${new URL(c.url).pathname}\n`;
+  await page.getByLabel('Read a plan file').setInputFiles({ name: 'team.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByText('Read team.csv into the plan below').waitFor();
+  assert.equal(await page.getByLabel('Plan (YAML, JSON or CSV)').inputValue(), csv, 'the field shows exactly what will be sent');
+  await page.getByRole('button', { name: 'Show the difference' }).click();
+  await page.locator(`section[data-status="planned"] tr[data-person="${CAROL}"][data-action="add"]`).waitFor();
+  assert.equal(await canRead('carol', c.url, c.eventUrl), false, 'the difference sends nothing');
+  await page.getByRole('button', { name: 'Apply these changes' }).click();
+  await page.locator(`section[data-status="applied"] tr[data-person="${CAROL}"][data-result="shared"]`).waitFor();
+  const got = await dav('carol', 'GET', c.eventUrl);
+  assert.match(got.body, /SUMMARY:Seed event/, 'carol reads the real event');
+  assert.equal((await tryWrite('carol', c.url)).create, 403, 'view-only: carol cannot write');
 });
