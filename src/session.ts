@@ -13,11 +13,16 @@ import {
   readCalendarAnswer,
   readNamedCalendar,
   readOwnCalendar,
+  statePropsFor,
+  changePropsFor,
+  LISTING_PROPS,
   type Calendar,
   type HomeListing,
   type NamedCalendar,
 } from './discovery/calendars.js';
 import { provesStale, type DiscoveryCache } from './discovery/cache.js';
+import { quirksFor, type Quirk } from './servers/quirks.js';
+import { fingerprint } from './servers/fingerprint.js';
 import type { MultiStatusResponse } from './xml/multistatus.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
 import { resourceKey, sameResource } from './discovery/propfind.js';
@@ -50,6 +55,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
 export class Session {
   #principal?: Promise<Principal>;
   #listing?: Promise<HomeListing>;
+  #product?: Promise<readonly Quirk[]>;
   readonly #options = new Map<string, Promise<ServerOptions>>();
   #cache?: DiscoveryCache;
   /** The principal as the cache gave it, while it has not proved stale. */
@@ -185,12 +191,31 @@ export class Session {
     this.#listing = undefined;
   }
 
-  /** A calendar by full URL, path, or unique display name; anything else is a usage error listing candidates. */
-  resolveCalendar(ref: string): Promise<Calendar> {
-    return this.#fresh(() => this.#resolve(ref));
+  /**
+   * The quirks of the product behind --url, from the headers of an OPTIONS (Cyrus names itself only
+   * there, not on PROPFIND answers); empty when the server does not answer OPTIONS (then every
+   * property is asked for). `at`: the calendar a command names by URL, whose OPTIONS capabilities()
+   * then reuses, so a change sends no extra request.
+   */
+  productQuirks(at: URL = this.baseUrl): Promise<readonly Quirk[]> {
+    return (this.#product ??= this.serverOptions(at).then(
+      (o) => quirksFor(fingerprint(o).id),
+      () => [],
+    ));
   }
 
-  async #resolve(ref: string): Promise<Calendar> {
+  /**
+   * A calendar by full URL, path, or unique display name; anything else is a usage error listing candidates.
+   * `read`: 'state' when the command needs only the sharing state (sharees), 'change' before a change
+   * (the state and what capabilities need): a calendar named by URL is then read without what the
+   * product's quirks call costly (calendars.ts statePropsFor), after one OPTIONS that names the
+   * product. 'listing' (everything, no OPTIONS first) for `capabilities` and the rest.
+   */
+  resolveCalendar(ref: string, read: 'listing' | 'state' | 'change' = 'listing'): Promise<Calendar> {
+    return this.#fresh(() => this.#resolve(ref, read));
+  }
+
+  async #resolve(ref: string, read: 'listing' | 'state' | 'change'): Promise<Calendar> {
     const looksLikePath = ref.startsWith('/') || /^https?:\/\//i.test(ref);
     let url: URL | undefined;
     if (looksLikePath) {
@@ -202,7 +227,7 @@ export class Session {
       }
       // One Depth-0 read of that calendar, not the whole listing (issue 14); the listing is the
       // fallback that also explains a miss.
-      const one = await this.#calendarByUrl(url);
+      const one = await this.#calendarByUrl(url, read);
       if (one) return one;
     }
     if (this.#listing) return pick(ref, url, await this.calendars(), this.transport.user);
@@ -222,14 +247,16 @@ export class Session {
    * (home and addresses, which ownership and the owner-is-no-sharee check need) is all that follows.
    * Undefined when the URL is not one of the user's own calendars; the caller lists the home.
    */
-  async #calendarByUrl(url: URL): Promise<Calendar | undefined> {
+  async #calendarByUrl(url: URL, read: 'listing' | 'state' | 'change'): Promise<Calendar | undefined> {
+    const quirks = read === 'listing' ? undefined : await this.productQuirks(url);
+    const props = !quirks ? LISTING_PROPS : read === 'state' ? statePropsFor(quirks) : changePropsFor(quirks);
     if (!this.#principal) {
       const hit = await this.#fromCache();
       if (hit) this.#principal = Promise.resolve(hit);
     }
-    if (this.#principal) return readOwnCalendar(this.transport, await this.principal(), url);
+    if (this.#principal) return readOwnCalendar(this.transport, await this.principal(), url, props, quirks);
     // A PROPFIND of the calendar that also asks who the user is, then the principal's own.
-    const answer = await readCalendarAnswer(this.transport, url, [CURRENT_USER_PRINCIPAL]);
+    const answer = await readCalendarAnswer(this.transport, url, [CURRENT_USER_PRINCIPAL], props, quirks);
     const href = answer && textOf(child(prop(answer.response, CURRENT_USER_PRINCIPAL), qn(NS.DAV, 'href')));
     if (href) {
       const principalUrl = hrefUrl(href, answer.response.url);

@@ -12,7 +12,7 @@ import { AuthError, NetworkError } from '../errors.js';
 import type { Principal } from './discover.js';
 import { serverOptionsOf } from './capabilities.js';
 import { fingerprint } from '../servers/fingerprint.js';
-import { quirksFor, type Quirk } from '../servers/quirks.js';
+import { quirksFor, quirksOf, type Quirk } from '../servers/quirks.js';
 import type { DavResponse } from '../transport/http.js';
 import { pool } from '../util/pool.js';
 
@@ -52,6 +52,36 @@ export const P = {
 export const LISTING_PROPS: readonly QName[] = [...Object.values(P), ...stateProps()].filter(
   (q, i, all) => all.findIndex((x) => clark(x) === clark(q)) === i,
 );
+
+/**
+ * What a read that needs only the sharing state asks for (sharees, a read-back after a change): the
+ * listing's properties, less those the product's quirks call costly ('costly-props': Cyrus computes
+ * the sharing state anew for each of them) and the state of mechanisms that mirror another's
+ * ('mirrored-state': read from that one). Everything the listing carries for unknown products.
+ */
+export function statePropsFor(quirks: readonly Quirk[] | undefined, keep: readonly QName[] = []): readonly QName[] {
+  const kept = new Set(keep.map(clark));
+  const costly = new Set(quirksOf(quirks, 'costly-props').flatMap((q) => q.props.map(clark)).filter((c) => !kept.has(c)));
+  if (costly.size === 0) return LISTING_PROPS;
+  return LISTING_PROPS.filter((q) => !costly.has(clark(q)));
+}
+
+/**
+ * What a read before a change asks for: the state, plus DAV:current-user-privilege-set, which tells
+ * whether the ACL method is open to the user (RFC 3744 §5.4, §3.7 write-acl) when capabilities are judged.
+ */
+export const changePropsFor = (quirks: readonly Quirk[] | undefined): readonly QName[] => statePropsFor(quirks, [P.currentPrivileges]);
+
+/**
+ * Whether an answer is a calendar collection. RFC 4791 §4.2: DAV:resourcetype has DAV:collection and
+ * C:calendar. Where a quirk left resourcetype out of the read as costly, the quirk's `calendarBy`
+ * property answering tells a calendar instead.
+ */
+function isCalendarIn(r: MultiStatusResponse, quirks: readonly Quirk[] | undefined, asked: readonly QName[]): boolean {
+  if (asked.some((q) => clark(q) === clark(P.resourcetype))) return isCalendar(r);
+  const by = quirksOf(quirks, 'costly-props').find((q) => q.calendarBy)?.calendarBy;
+  return by !== undefined && prop(r, by) !== undefined;
+}
 
 export interface Calendar {
   url: URL;
@@ -129,12 +159,16 @@ export async function listCalendars(t: Transport, principal: Principal): Promise
   return (await listHome(t, principal)).calendars;
 }
 
-export async function listHome(t: Transport, principal: Principal): Promise<HomeListing> {
+/**
+ * `props`: what to ask each calendar for; the whole listing by default. A read for the sharing state
+ * only passes statePropsFor(the product's quirks).
+ */
+export async function listHome(t: Transport, principal: Principal, props: readonly QName[] = LISTING_PROPS, known?: readonly Quirk[]): Promise<HomeListing> {
   const purpose = 'listing your calendars';
   try {
-    const { responses, headers, url } = await propfind(t, principal.homeUrl, LISTING_PROPS, '1', purpose);
-    const quirks = quirksOfAnswer(headers);
-    const calendars = responses.filter((r) => isCalendar(r) && !notCalendar(r.url, principal, quirks)).map((r) => ({ ...toCalendar(r, principal), quirks }));
+    const { responses, headers, url } = await propfind(t, principal.homeUrl, props, '1', purpose);
+    const quirks = quirksOfAnswer(headers, known);
+    const calendars = responses.filter((r) => isCalendarIn(r, quirks, props) && !notCalendar(r.url, principal, quirks)).map((r) => ({ ...toCalendar(r, principal), quirks }));
     return { calendars: await confined(t, calendars), home: responses.find((r) => sameResource(r.url, url)) };
   } catch (e) {
     // SOGo 5.8 answers 501 to the whole Depth-1 PROPFIND because DAV:acl fails on the
@@ -161,6 +195,8 @@ export function inHome(url: URL, principal: Principal): boolean {
 export interface CalendarAnswer {
   response: MultiStatusResponse;
   quirks: readonly Quirk[];
+  /** The properties asked for (without `extra`): LISTING_PROPS, or statePropsFor's lean set. */
+  asked: readonly QName[];
 }
 
 /**
@@ -169,22 +205,22 @@ export interface CalendarAnswer {
  * is refused or missing (SOGo's 501 over one property, a 404): the caller lists the home instead.
  * Sign-in and network failures stand.
  */
-export async function readCalendarAnswer(t: Transport, url: URL, extra: readonly QName[] = []): Promise<CalendarAnswer | undefined> {
+export async function readCalendarAnswer(t: Transport, url: URL, extra: readonly QName[] = [], props: readonly QName[] = LISTING_PROPS, known?: readonly Quirk[]): Promise<CalendarAnswer | undefined> {
   let answer: Awaited<ReturnType<typeof propfind>>;
   try {
-    answer = await propfind(t, url, [...LISTING_PROPS, ...extra], '0', `reading calendar ${url.pathname}`);
+    answer = await propfind(t, url, [...props, ...extra], '0', `reading calendar ${url.pathname}`);
   } catch (e) {
     if (e instanceof AuthError || e instanceof NetworkError) throw e;
     return undefined;
   }
   const response = selfResponse(answer.responses, answer.url) ?? selfResponse(answer.responses, url);
-  return response ? { response, quirks: quirksOfAnswer(answer.headers) } : undefined;
+  return response ? { response, quirks: quirksOfAnswer(answer.headers, known), asked: props } : undefined;
 }
 
 /** The calendar in an answer, when it is one of the user's own home's calendars (as the listing would have it). */
 export async function ownCalendarOf(t: Transport, principal: Principal, answer: CalendarAnswer | undefined): Promise<Calendar | undefined> {
   const r = answer?.response;
-  if (!r || !inHome(r.url, principal) || !isCalendar(r) || notCalendar(r.url, principal, answer.quirks)) return undefined;
+  if (!r || !inHome(r.url, principal) || !isCalendarIn(r, answer.quirks, answer.asked) || notCalendar(r.url, principal, answer.quirks)) return undefined;
   return (await confined(t, [{ ...toCalendar(r, principal), quirks: answer.quirks }]))[0];
 }
 
@@ -194,9 +230,9 @@ export async function ownCalendarOf(t: Transport, principal: Principal, answer: 
  * calendar). Only a direct member of the home, as the listing would have it; undefined when the
  * URL is no such calendar or any property is refused (SOGo's 501): the caller then lists the home.
  */
-export async function readOwnCalendar(t: Transport, principal: Principal, url: URL): Promise<Calendar | undefined> {
+export async function readOwnCalendar(t: Transport, principal: Principal, url: URL, props: readonly QName[] = LISTING_PROPS, known?: readonly Quirk[]): Promise<Calendar | undefined> {
   if (!inHome(url, principal)) return undefined;
-  return ownCalendarOf(t, principal, await readCalendarAnswer(t, url));
+  return ownCalendarOf(t, principal, await readCalendarAnswer(t, url, [], props, known));
 }
 
 /** A calendar as a name needs it: where it is and what it is called. */
@@ -233,8 +269,14 @@ export async function readNamedCalendar(t: Transport, principal: Principal, url:
   return r && isCalendar(r) ? { ...toCalendar(r, principal), quirks } : undefined;
 }
 
-/** The quirks of the product that sent an answer (the listing needs no OPTIONS for this). */
-const quirksOfAnswer = (headers: DavResponse['headers']): readonly Quirk[] => quirksFor(fingerprint(serverOptionsOf(headers)).id);
+/**
+ * The quirks of the product that sent an answer (the listing needs no OPTIONS for this); where the
+ * answer does not name it (Cyrus names itself only on OPTIONS), those already `known` for the server.
+ */
+const quirksOfAnswer = (headers: DavResponse['headers'], known?: readonly Quirk[]): readonly Quirk[] => {
+  const id = fingerprint(serverOptionsOf(headers)).id;
+  return id === 'other' && known ? known : quirksFor(id);
+};
 
 /**
  * A member of the calendar home that a server quirk says is no calendar people share, although its
@@ -250,10 +292,14 @@ export function notCalendar(url: URL, principal: Principal, quirks: readonly Qui
   return segments.includes(rest);
 }
 
-/** Re-reads one calendar's properties (Depth 0), e.g. to verify a sharing change. */
-export async function readCalendar(t: Transport, principal: Principal, url: URL, purpose: string): Promise<Calendar | undefined> {
-  const r = await propfindTolerant(t, url, LISTING_PROPS, purpose);
-  return r && isCalendar(r) ? toCalendar(r, principal) : undefined;
+/**
+ * Re-reads one calendar's properties (Depth 0), e.g. to verify a sharing change. With the quirks of
+ * the product that answered before, only what the sharing state needs (statePropsFor).
+ */
+export async function readCalendar(t: Transport, principal: Principal, url: URL, purpose: string, quirks?: readonly Quirk[]): Promise<Calendar | undefined> {
+  const props = statePropsFor(quirks);
+  const r = await propfindTolerant(t, url, props, purpose);
+  return r && isCalendarIn(r, quirks, props) ? { ...toCalendar(r, principal), ...(quirks ? { quirks } : {}) } : undefined;
 }
 
 

@@ -89,10 +89,15 @@ export function judge(m: Mechanism, cal: Calendar, server: ServerOptions, quirks
   const own = m.detect?.(cal, server) ?? { for: [], against: [] };
   const broken = quirksOf(quirks, 'broken').filter((q) => q.mechanism === m.id);
   const owner = cal.owned ? [] : ['you are not the owner of this calendar; only the owner can share it'];
-  const confirmed = m.stateProps.some((p) => prop(cal.props, p.name) !== undefined) || own.for.length > 0;
+  // A mirror left out of the read (quirks 'costly-props', 'mirrored-state') is as confirmed as its original.
+  const mirror = quirksOf(quirks, 'mirrored-state').find((q) => q.mechanism === m.id);
+  const of = mirror && !m.stateProps.some((p) => propStatus(cal.props, p.name) !== undefined) ? MECHANISMS.find((x) => x.id === mirror.of) : undefined;
+  const confirmed = (of ?? m).stateProps.some((p) => prop(cal.props, p.name) !== undefined) || own.for.length > 0;
   const evidence = [
     ...(m.davToken ? [`DAV header ${claimed ? 'advertises' : 'does not advertise'} "${m.davToken}"`] : []),
-    ...m.stateProps.map((p) => answered(cal, p.name, p.label)),
+    ...(of
+      ? [`${m.stateProps.map((p) => p.label).join(', ')}: not asked, the server renders this state from ${of.name}'s (${mirror!.seen})`, ...of.stateProps.map((p) => answered(cal, p.name, p.label))]
+      : m.stateProps.map((p) => answered(cal, p.name, p.label))),
     ...own.for,
     ...(allowSays === undefined ? [] : [`Allow ${allowSays ? 'includes' : 'lacks'} ${method}${allowSays || allowBlocks ? '' : ' (not held against it: servers handle POST without listing it)'}`]),
     ...own.against,

@@ -4,7 +4,7 @@
 import { multistatusRefusal } from '../transport/classify.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from '../session.js';
-import { calendarName, readCalendar, type Calendar } from '../discovery/calendars.js';
+import { calendarName, listHome, readCalendar, statePropsFor, type Calendar } from '../discovery/calendars.js';
 import type { Capabilities } from '../discovery/capabilities.js';
 import { ServerRefusedError, UnsupportedError, UsageError, type Mismatch } from '../errors.js';
 import { propfindBody } from '../discovery/propfind.js';
@@ -12,7 +12,7 @@ import { NS, qn } from '../xml/names.js';
 import { inert } from '../util/inert.js';
 import { searchPeople } from '../people/search.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { allGrants, findSharee, isOwner, keyOf, otherLine, othersOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { allGrants, findSharee, isOwner, keyOf, originOf, otherLine, othersOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
 import { fromHome, homeGrantees } from './home-grants.js';
 import { excludedWarning, groupsOf, reachingGroups, throughGroupWarning } from './group-access.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
@@ -223,7 +223,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
   let accepted = false;
   const readBack = async (): Promise<State> => {
     try {
-      const fresh = (await reread(session, state.cal)) ?? state.cal;
+      const fresh = (await reread(session, state.cal, ctx.quirks ?? state.cal.quirks)) ?? state.cal;
       return { cal: fresh, fetched: await readState(session, fresh, ctx) };
     } catch (e) {
       throw accepted ? unverified(e, cal, true) : e;
@@ -344,8 +344,9 @@ function advertisedButRefused(e: ServerRefusedError, m: Mechanism, caps: Capabil
   );
 }
 
-async function reread(session: Session, cal: Calendar): Promise<Calendar | undefined> {
-  return readCalendar(session.transport, await session.principal(), cal.url, 'reading the sharing state back');
+async function reread(session: Session, cal: Calendar, quirks: readonly Quirk[] | undefined): Promise<Calendar | undefined> {
+  // With the product's quirks, only what the state needs comes back (statePropsFor).
+  return readCalendar(session.transport, await session.principal(), cal.url, 'reading the sharing state back', quirks);
 }
 
 async function prepare(session: Session, cal: Calendar, emails: string[], level: Level | 'none', opts: ChangeOptions) {
@@ -537,17 +538,32 @@ export interface CalendarSharees {
   others: OtherGrantee[];
 }
 
-/** Who has access: one calendar, or every calendar the user owns (one request for all of them). */
+/**
+ * Who has access: one calendar, or every calendar the user owns (one request for all of them). All
+ * calendars are read with only what the sharing state needs (statePropsFor: on Cyrus each costly
+ * property recomputes the state); one calendar comes as the caller read it (resolveCalendar 'state').
+ */
 export async function listSharees(session: Session, cal?: Calendar): Promise<CalendarSharees[]> {
-  const ctx = await context(session);
-  const cals = cal ? [cal] : (await session.calendars()).filter((c) => c.owned);
-  const grantees = await homeGrantees(session);
-  return Promise.all(
+  // The OPTIONS that names the product goes alongside discovery.
+  const [ctx, known] = await Promise.all([context(session), cal ? undefined : session.productQuirks()]);
+  const listing = known ? await listHome(session.transport, ctx.me, statePropsFor(known), known) : undefined;
+  const cals = cal ? [cal] : listing!.calendars.filter((c) => c.owned);
+  const read = await Promise.all(
     cals.map(async (c) => {
       const cctx = await named(session, ctx, [c], c.quirks);
       const fetched = await readState(session, c, cctx);
-      const sharees = shareesOf(c, cctx, fetched);
-      return { calendar: c, sharees, fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)), others: othersOf(c, cctx, fetched) };
+      return { c, cctx, fetched, sharees: shareesOf(c, cctx, fetched) };
     }),
   );
+  // The home's ACL only tells where an access-list-only grant comes from (someone invited was shared
+  // the calendar on purpose, fromHome): read it only when such a grant is there. A Depth-1 listing
+  // brought the home's answer along.
+  const aclOnly = read.some((x) => x.sharees.some((s) => originOf(s) !== 'invitation'));
+  const grantees = aclOnly ? await homeGrantees(session, listing ? { home: listing.home } : undefined) : [];
+  return read.map(({ c, cctx, fetched, sharees }) => ({
+    calendar: c,
+    sharees,
+    fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)),
+    others: othersOf(c, cctx, fetched),
+  }));
 }

@@ -15,14 +15,17 @@ import { P } from '../discovery/calendars.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
 import { keyOf, originOf } from './sharees.js';
 
-/** Principal URLs the home grants something to by href (not all/authenticated/self). */
-export async function homeGrantees(session: Session): Promise<URL[]> {
+/**
+ * Principal URLs the home grants something to by href (not all/authenticated/self). `from`: a
+ * listing the caller made itself, with the home's answer when it came along.
+ */
+export async function homeGrantees(session: Session, from?: { home: MultiStatusResponse | undefined }): Promise<URL[]> {
   try {
     const me = await session.principal();
     // The listing's Depth-1 PROPFIND already asked the home for DAV:acl (LISTING_PROPS): use that
     // answer, a 403/404 for the property included (then nothing is known to come from the home).
     // Only without such an answer (no listing, or SOGo's listing in several requests) ask the home.
-    const listed = await session.listedHome();
+    const listed = from ? from.home : await session.listedHome();
     const aces = (listed ? homeAclOf(listed) : await readHomeAcl(session.transport, me.homeUrl)) ?? [];
     return aces.flatMap((a) => (a.principal && !a.invert && a.grant.length > 0 && !a.protected ? [a.principal] : []));
   } catch {

@@ -6,7 +6,8 @@ import { sameResource } from '../discovery/propfind.js';
 import type { Identity } from './identity.js';
 import { MECHANISMS } from './registry.js';
 import { quirksOf } from '../servers/quirks.js';
-import { accessLabel, type Grant, type Level, type MechanismContext, type MechanismId, type OtherGrantee, type Sharee } from './types.js';
+import { propStatus } from '../xml/multistatus.js';
+import { accessLabel, type Mechanism, type Grant, type Level, type MechanismContext, type MechanismId, type OtherGrantee, type Sharee } from './types.js';
 
 /**
  * Bodies of the state requests mechanisms asked for (Mechanism.stateRequest), by mechanism id: state
@@ -46,9 +47,16 @@ export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: Fetched
   // The listing's own answer names the product too (cal.quirks): a calendar read without a
   // capabilities check (sharees, the web UI) must not trust a derived state either.
   const derived = new Set([...quirksOf(ctx.quirks, 'derived-state'), ...quirksOf(cal.quirks, 'derived-state')].map((q) => q.mechanism));
-  return MECHANISMS.filter((m) => !derived.has(m.id)).flatMap((m) => {
+  const mirrors = [...quirksOf(ctx.quirks, 'mirrored-state'), ...quirksOf(cal.quirks, 'mirrored-state')];
+  const own = (m: Mechanism): Grant[] => {
     const bodies = fetched.get(m.id);
     return bodies !== undefined && m.parseState ? m.parseState(cal, bodies, ctx) : m.grants(cal, ctx);
+  };
+  return MECHANISMS.filter((m) => !derived.has(m.id)).flatMap((m) => {
+    // A mirror left out of the read (quirk 'costly-props') shows what its original shows.
+    const mirror = mirrors.find((q) => q.mechanism === m.id);
+    const of = mirror && !m.stateProps.some((p) => propStatus(cal.props, p.name) !== undefined) ? MECHANISMS.find((x) => x.id === mirror.of) : undefined;
+    return of ? own(of).map((g) => ({ ...g, via: m.id })) : own(m);
   });
 }
 

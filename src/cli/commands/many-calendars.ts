@@ -15,7 +15,7 @@ type Done = { ref: string; outcome: ChangeOutcome } | { ref: string; error: { ki
 export async function forEachCalendar(s: Session, refs: readonly string[], flags: GlobalFlags, change: (cal: Calendar) => Promise<ChangeOutcome>): Promise<void> {
   const done: Done[] = [];
   // Resolved first, all of them, against the one listing: a typo is named before anything is sent.
-  const cals = await Promise.all(refs.map(async (ref) => ({ ref, cal: await s.resolveCalendar(ref) })));
+  const cals = await Promise.all(refs.map(async (ref) => ({ ref, cal: await s.resolveCalendar(ref, 'change') })));
   for (const { ref, cal } of cals) {
     try {
       done.push({ ref, outcome: await change(cal) });

@@ -52,7 +52,7 @@ export async function run(calendar: string | undefined, emails: string[], flags:
       const { askShare } = await import('../interactive/share-flow.js');
       plan = await askShare(s, { calendar, emails, level, via: flags.via, groups }, flags);
     } else {
-      plan = { cal: await s.resolveCalendar(calendar!), emails, level: level! };
+      plan = { cal: await s.resolveCalendar(calendar!, 'change'), emails, level: level! };
     }
     const { share } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Sharing, then reading it back…');

@@ -11,7 +11,7 @@ export interface ShareesFlags extends GlobalFlags {
 export async function run(calendar: string | undefined, flags: ShareesFlags): Promise<void> {
   await withSession(flags, async (s) => {
     const { listSharees } = await import('../../sharing/engine.js');
-    const list = await listSharees(s, calendar ? await s.resolveCalendar(calendar) : undefined);
+    const list = await listSharees(s, calendar ? await s.resolveCalendar(calendar, 'state') : undefined);
     // Whole-account delegates reach every calendar listed: an audit that left them out would lie.
     let delegates: DelegateRow[] = [];
     try {

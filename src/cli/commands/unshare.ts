@@ -44,7 +44,7 @@ export async function run(calendar: string | undefined, emails: string[], flags:
       const { askUnshare } = await import('../interactive/unshare-flow.js');
       plan = await askUnshare(s, { calendar, emails, all: Boolean(flags.all), yes: settled, via: flags.via, groups }, flags);
     } else {
-      plan = { cal: await s.resolveCalendar(calendar!), who: flags.all ? 'all' : emails, groups };
+      plan = { cal: await s.resolveCalendar(calendar!, 'change'), who: flags.all ? 'all' : emails, groups };
     }
     const { unshare } = await import('../../sharing/engine.js');
     const busy = await progress(flags, flags.dryRun ? 'Planning…' : 'Removing, then reading it back…');
