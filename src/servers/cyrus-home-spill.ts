@@ -12,17 +12,21 @@ import type { Calendar } from '../discovery/calendars.js';
 import { propfind, sameResource, selfResponse } from '../discovery/propfind.js';
 import { serialize } from '../xml/build.js';
 import { prop } from '../xml/multistatus.js';
-import { P } from '../discovery/calendars.js';
+import { NS, qn } from '../xml/names.js';
 import { mergeAcl, parseAcl, type Ace } from '../sharing/mechanisms/acl.js';
 import type { Mechanism, MechanismContext } from '../sharing/types.js';
-import type { WriteHook } from './quirks.js';
+import type { WriteHook } from './write-hook.js';
+
+// Named here, not taken from discovery/calendars.ts: that module reads the quirk table, which names this hook.
+const ACL = qn(NS.DAV, 'acl'); // RFC 3744 §5.5
+const DESCRIPTION = qn(NS.CALDAV, 'calendar-description'); // RFC 4791 §5.2.1
 
 export async function readHomeAcl(t: Transport, home: URL): Promise<Ace[] | undefined> {
   // Cyrus declares in its answer only the namespaces the request used, yet writes C:read-free-busy
   // into the home's ACL: asking for one CalDAV property too keeps its answer well-formed.
-  const { responses, url } = await propfind(t, home, [P.acl, P.description], '0', 'reading the ACL of your calendar home');
+  const { responses, url } = await propfind(t, home, [ACL, DESCRIPTION], '0', 'reading the ACL of your calendar home');
   const r = selfResponse(responses, url);
-  const acl = r && prop(r, P.acl);
+  const acl = r && prop(r, ACL);
   return acl ? parseAcl(acl, r.url) : undefined;
 }
 

@@ -2,26 +2,14 @@
 // entry with the observation that justifies it (STYLE.md §3.7). Detection, mechanisms and the engine
 // read `quirks`, never a server name; an unknown server gets RFC behaviour. What a dialect itself
 // requires (oc:share takes principal: hrefs) stays in its mechanism, not here.
-import type { Calendar } from '../discovery/calendars.js';
-import type { Transport } from '../transport/http.js';
-import type { Mechanism, MechanismContext } from '../sharing/types.js';
 import type { ServerId } from './fingerprint.js';
 import { NS, qn, type QName } from '../xml/names.js';
 
 const DAV = NS.DAV;
 import { cyrusHomeSpill } from './cyrus-home-spill.js';
+import type { WriteHook } from './write-hook.js';
 
-/**
- * Code the engine runs around a mechanism's writes on one calendar: `before` notes what it needs
- * (once, before the first write), `after` repairs what the writes caused (also after a failure) and
- * returns warnings for what it could not repair.
- */
-export interface WriteHook<Noted = unknown> {
-  /** Whether a write through `m` on `cal` can trigger it. */
-  applies(m: Mechanism, cal: Calendar, ctx: MechanismContext): boolean;
-  before(t: Transport, cal: Calendar, ctx: MechanismContext): Promise<Noted | undefined>;
-  after(t: Transport, cal: Calendar, ctx: MechanismContext, noted: Noted): Promise<string[]>;
-}
+export type { WriteHook } from './write-hook.js';
 
 interface Seen {
   /** The observation: product and version, what was sent, what came back. */

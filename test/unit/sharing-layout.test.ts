@@ -81,6 +81,31 @@ describe('quirks', () => {
   });
 });
 
+/** Relative imports that load code (not `import type`, not all-`type` bindings), as repo paths. */
+function valueImports(file: string): string[] {
+  const text = source(file);
+  return [...text.matchAll(/^import\s+(?!type\b)([^'";]*?)\s+from\s+'(\.[^']+)'/gm)]
+    .filter((m) => !/^\{[^}]*\}$/.test(m[1]!.trim()) || !m[1]!.replace(/[{}\s]/g, '').split(',').filter(Boolean).every((b) => b.startsWith('type')))
+    .map((m) => join(file, '..', m[2]!.replace(/\.js$/, '.ts')));
+}
+
+describe('src/servers: load order does not matter', () => {
+  it('no chain of value imports leads from the quirk table (or a hook it names) back to itself', () => {
+    for (const start of ['src/servers/quirks.ts', 'src/servers/cyrus-home-spill.ts']) {
+      const seen = new Set<string>();
+      const walk = (f: string, path: string[]): void => {
+        for (const d of valueImports(f)) {
+          assert.notEqual(d, start, `import cycle: ${[...path, d].join(' -> ')}`);
+          if (seen.has(d)) continue;
+          seen.add(d);
+          walk(d, [...path, d]);
+        }
+      };
+      walk(start, [start]);
+    }
+  });
+});
+
 describe('fingerprint: which product answered', () => {
   const opts = (o: Partial<ServerOptions>): ServerOptions => ({ dav: [], allow: [], server: undefined, ...o });
   const cases: [string, ServerOptions, string][] = [
