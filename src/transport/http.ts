@@ -82,6 +82,12 @@ export const header = (h: DavResponse['headers'], name: string): string | undefi
 export class Transport {
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
+  /** For writes to an origin that closes connections by itself: a new connection each (see #exchange). */
+  readonly #httpOnce: HttpAgent;
+  readonly #httpsOnce: HttpsAgent;
+  /** Origins seen ending a kept-alive connection by themselves. */
+  readonly #closers = new Set<string>();
+  readonly #watched = new WeakSet<object>();
   readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace' | 'policy'>> & Pick<TransportOptions, 'onTrace'>;
   #policy: OriginPolicy | undefined;
   #count = 0;
@@ -97,6 +103,8 @@ export class Transport {
     this.#http = new HttpAgent(pool);
     // `ca` replaces Node's roots; ca.ts puts them back beside the --ca-file certificate.
     this.#https = new HttpsAgent({ ...pool, ...(opts.ca ? { ca: opts.ca } : {}) });
+    this.#httpOnce = new HttpAgent({ keepAlive: false });
+    this.#httpsOnce = new HttpsAgent({ keepAlive: false, ...(opts.ca ? { ca: opts.ca } : {}) });
   }
 
   /** The origin policy every request passes (created from the first request when none was given). */
@@ -114,8 +122,7 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    this.#http.destroy();
-    this.#https.destroy();
+    for (const a of [this.#http, this.#https, this.#httpOnce, this.#httpsOnce]) a.destroy();
   }
 
   async send(req: DavRequest): Promise<DavResponse> {
@@ -207,10 +214,16 @@ export class Transport {
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
     // A declared length, never chunked encoding: some DAV servers refuse chunked request bodies.
     if (body || !NO_BODY_METHODS.has(req.method)) headers['content-length'] = String(body?.length ?? 0);
+    // SOGo ends every connection after its answer without "Connection: close" (RFC 9112 §9.6), so
+    // a request that takes such a socket from the pool before its FIN is read meets a reset. Reads
+    // are retried (#withRetry); a write is never re-sent, since it may have landed. Instead, once
+    // an origin has been seen closing connections itself, each write to it goes on a connection
+    // of its own.
+    const fresh = !IDEMPOTENT_READS.has(req.method) && this.#closers.has(url.origin);
     return new Promise((resolve, reject) => {
       let answer: IncomingMessage | undefined;
       const r = (https ? httpsRequest : httpRequest)({
-        agent: https ? this.#https : this.#http,
+        agent: fresh ? (https ? this.#httpsOnce : this.#httpOnce) : https ? this.#https : this.#http,
         protocol: url.protocol,
         // WHATWG URLs keep brackets around IPv6 literals; the socket wants the bare address.
         hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -226,6 +239,12 @@ export class Transport {
         answer?.destroy(e);
       }, timeoutMs);
       deadline.unref();
+      r.on('socket', (sock) => {
+        if (this.#watched.has(sock)) return;
+        this.#watched.add(sock);
+        // 'end' is the peer's FIN; calshare's own closes (idle timeout, close()) only destroy.
+        sock.on('end', () => this.#closers.add(url.origin));
+      });
       const done = () => clearTimeout(deadline);
       r.on('error', (e) => {
         done();

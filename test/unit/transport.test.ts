@@ -2,7 +2,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { Transport, type Credentials, type TraceEntry, type TransportOptions } from '../../src/transport/http.js';
 import { AuthError, NetworkError } from '../../src/errors.js';
 
@@ -23,11 +23,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse, seen: Seen, index: nu
 
 const servers: Server[] = [];
 const transports: Transport[] = [];
+const netServers: NetServer[] = [];
 
 after(async () => {
   await Promise.all(transports.map((t) => t.close()));
   for (const s of servers) s.closeAllConnections();
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  await Promise.all([...servers, ...netServers].map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
 /**
@@ -234,6 +235,41 @@ describe('Transport', () => {
         assert.equal(s.seen.length, 1);
       });
     }
+  });
+
+  it('sends writes on a connection of their own to a server that closes connections itself (SOGo)', async () => {
+    // SOGo ends each connection after its answer without "Connection: close"; a request that takes
+    // the socket before its FIN is seen meets a reset, and a write must not be re-sent. A raw
+    // server plays it: the first connection is ended after its answer; the second one stays open
+    // but resets whatever comes next on it (its FIN "not yet seen"); later ones answer once.
+    const processed: string[] = [];
+    let connections = 0;
+    const server = createNetServer((sock) => {
+      const index = ++connections;
+      let served = 0;
+      let buf = '';
+      sock.on('data', (d: Buffer) => {
+        if (served > 0) return void sock.resetAndDestroy();
+        buf += d.toString('latin1');
+        const head = buf.indexOf('\r\n\r\n');
+        const length = Number(/content-length: *(\d+)/i.exec(buf.slice(0, head))?.[1] ?? 0);
+        if (head < 0 || buf.length < head + 4 + length) return;
+        served++;
+        processed.push(buf.slice(0, buf.indexOf(' ')));
+        sock.write('HTTP/1.1 207 Multi-Status\r\nContent-Length: 0\r\n\r\n');
+        if (index !== 2) sock.end();
+      });
+    });
+    netServers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/cal/`);
+    const t = transport();
+    await t.send({ method: 'PROPFIND', url, body: PROPFIND_BODY, purpose: 'testing' });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the FIN is read: this origin closes connections
+    await t.send({ method: 'PROPFIND', url, body: PROPFIND_BODY, purpose: 'testing' });
+    assert.equal((await t.send({ method: 'POST', url, body: '<x/>', purpose: 'sharing' })).status, 207);
+    assert.deepEqual(processed, ['PROPFIND', 'PROPFIND', 'POST'], 'the write went once, on a new connection');
+    assert.equal(connections, 3);
   });
 
   it('keeps the connection alive: requests in turn reuse one socket', async () => {
