@@ -7,10 +7,10 @@ import type { Transport } from '../transport/http.js';
 import { parseResponse, propfindBody, selfResponse } from '../discovery/propfind.js';
 import { propStatus } from '../xml/multistatus.js';
 import { ServerRefusedError, UnsupportedError, UsageError, type Mismatch } from '../errors.js';
-import { emailFor, learnLayout, parseEmails } from '../sharing/identity.js';
+import { emailFor, learnLayout, parseEmails, resolveIdentities } from '../sharing/identity.js';
 import { mayHaveLanded, resultKind } from '../sharing/verdict.js';
 import { accessLabel, type Level, type PersonResultKind } from '../sharing/types.js';
-import { addressOf, findPeople } from './people.js';
+import { addressOf } from './people.js';
 import { fingerprint } from '../servers/fingerprint.js';
 import { quirksFor, quirksOf } from '../servers/quirks.js';
 import { sameResource } from '../discovery/propfind.js';
@@ -238,12 +238,27 @@ async function apply(session: Session, support: Extract<Support, { available: tr
   return { owner: state.groups.owner, dryRun, requests, results, mismatches, warnings: [] };
 }
 
+/**
+ * Addresses to principals with the one people lookup sharing uses (sharing/identity.ts: the
+ * server's principal search where a quirk says so, people/search.ts; else the principal layout with
+ * its existence check), so `delegate` and `share` find the same person for the same address.
+ */
+async function findPeople(session: Session, emails: readonly string[]): Promise<{ email: string; principal: URL }[]> {
+  const me = await session.principal();
+  const quirks = quirksFor(fingerprint(await session.serverOptions(me.url)).id);
+  const ids = await resolveIdentities(session.transport, me, emails, quirks);
+  return ids.map((id) => {
+    if (!id.principal) throw new UsageError(`could not find ${id.email} on this server`, 'Check the spelling; the person needs an account on this server.');
+    return { email: id.email, principal: id.principal };
+  });
+}
+
 /** Gives every address `level` on ALL of the signed-in user's calendars. */
 export async function delegate(session: Session, addresses: readonly string[], level: Level, opts: { dryRun?: boolean } = {}): Promise<DelegationOutcome> {
   const emails = parseEmails(addresses);
   if (emails.length === 0) throw new UsageError('no one to delegate to', 'Name at least one e-mail address.');
   const support = await requireDelegation(session);
-  const people = await findPeople(session.transport, await session.principal(), emails);
+  const people = await findPeople(session, emails);
   return apply(session, support, people.map((p) => ({ email: p.email, principal: p.principal, level })), Boolean(opts.dryRun));
 }
 
@@ -261,7 +276,7 @@ export async function undelegate(session: Session, addresses: readonly string[] 
     // A listed delegate is matched by address without a lookup: revoking must work for an account since deleted.
     const known = emails.map((e) => current.find((d) => d.email === e.toLowerCase()));
     const unknown = emails.filter((_, i) => !known[i]);
-    const found = unknown.length ? await findPeople(session.transport, await session.principal(), unknown) : [];
+    const found = unknown.length ? await findPeople(session, unknown) : [];
     wanted = emails.map((e, i) => {
       const k = known[i];
       const p = k ? new URL(k.principal) : found.find((f) => f.email.toLowerCase() === e.toLowerCase())!.principal;

@@ -1,9 +1,9 @@
 // Pure parts of delegation: planning a proxy group's member set (others kept as spelled), reading
-// levels from the two groups, and exact filtering of substring principal searches.
+// levels from the two groups, and reading a member's address for listings.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { levelIn, memberSetBody, membersOf, planGroup, proxyGroupUrls, type DelegationState } from '../../src/delegation/proxy.js';
-import { exactMatches, parseSearchable, searchBody } from '../../src/delegation/people.js';
+import { addressesOf } from '../../src/delegation/people.js';
 import { parseMultiStatus } from '../../src/xml/multistatus.js';
 import { parseXml } from '../../src/xml/parse.js';
 
@@ -44,30 +44,11 @@ test('the PROPPATCH body escapes hrefs and sets the whole group-member-set', () 
   assert.match(memberSetBody([]), /<d:group-member-set\/>/);
 });
 
-test('principal searches are filtered exactly: a substring hit is not the person', () => {
-  const body = `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
-    <d:response><d:href>/p/xbob/</d:href><d:propstat><d:prop><c:calendar-user-address-set><d:href>mailto:xbob@example.test</d:href></c:calendar-user-address-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
-    <d:response><d:href>/p/bob/</d:href><d:propstat><d:prop><c:calendar-user-address-set><d:href>MAILTO:Bob@example.test</d:href></c:calendar-user-address-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+test('a member principal\'s addresses come from whichever address property is readable (listings)', () => {
+  const body = `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">
+    <d:response><d:href>/p/bob/</d:href><d:propstat><d:prop><c:calendar-user-address-set><d:href>MAILTO:Bob@example.test</d:href><d:href>/p/bob/</d:href></c:calendar-user-address-set><cs:email-address-set><cs:email-address>bob@example.test</cs:email-address></cs:email-address-set></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
   </d:multistatus>`;
-  const hits = exactMatches(parseMultiStatus(body, new URL('http://h/p/')), 'bob@example.test');
-  assert.deepEqual(hits.map((u) => u.pathname), ['/p/bob/']);
-});
-
-test('unreadable addresses (SabreDAV answers 403 to others) count only by the path segment', () => {
-  const body = `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">
-    <d:response><d:href>/principals/xbob</d:href><d:propstat><d:prop><s:email-address/></d:prop><d:status>HTTP/1.1 403 Forbidden</d:status></d:propstat></d:response>
-    <d:response><d:href>/principals/bob</d:href><d:propstat><d:prop><s:email-address/></d:prop><d:status>HTTP/1.1 403 Forbidden</d:status></d:propstat></d:response>
-  </d:multistatus>`;
-  assert.deepEqual(exactMatches(parseMultiStatus(body, new URL('http://h/')), 'bob@example.test').map((u) => u.pathname), ['/principals/bob']);
-});
-
-test('searchable properties are read from principal-search-property-set (RFC 3744 §9.5)', () => {
-  const body = `<?xml version="1.0"?><d:principal-search-property-set xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">
-    <d:principal-search-property><d:prop><d:displayname/></d:prop></d:principal-search-property>
-    <d:principal-search-property><d:prop><s:email-address/></d:prop></d:principal-search-property></d:principal-search-property-set>`;
-  assert.deepEqual(parseSearchable(body), ['{DAV:}displayname', '{http://sabredav.org/ns}email-address']);
-  assert.deepEqual(parseSearchable('<!DOCTYPE x><x/>'), []);
-  assert.match(searchBody({ ns: 'http://sabredav.org/ns', name: 'email-address' }, 'a<b@c.d'), /<d:match>a&#60;b@c.d<\/d:match>/);
+  assert.deepEqual(addressesOf(parseMultiStatus(body, new URL('http://h/p/'))[0]!), ['bob@example.test', '/p/bob/', 'bob@example.test']);
 });
 
 test('an audit folds what the delegation itself explains into the delegate row', async () => {
