@@ -11,6 +11,7 @@ import {
   inHome,
   ownCalendarOf,
   readCalendarAnswer,
+  readCalendarExpanded,
   readNamedCalendar,
   readOwnCalendar,
   statePropsFor,
@@ -255,7 +256,15 @@ export class Session {
       if (hit) this.#principal = Promise.resolve(hit);
     }
     if (this.#principal) return readOwnCalendar(this.transport, await this.principal(), url, props, quirks);
-    // A PROPFIND of the calendar that also asks who the user is, then the principal's own.
+    // One REPORT where the server expands DAV:current-user-principal (RFC 3253 §3.8)...
+    const both = await readCalendarExpanded(this.transport, url, props, quirks);
+    if (both) {
+      const found = both.principal ? Promise.resolve(both.principal) : readPrincipal(this.transport, both.principalUrl!, this.baseUrl);
+      this.#principal ??= this.#remember(found);
+      const me = await this.principal();
+      return inHome(url, me) ? ownCalendarOf(this.transport, me, both.answer) : undefined;
+    }
+    // ...else a PROPFIND of the calendar that also asks who the user is, then the principal's own.
     const answer = await readCalendarAnswer(this.transport, url, [CURRENT_USER_PRINCIPAL], props, quirks);
     const href = answer && textOf(child(prop(answer.response, CURRENT_USER_PRINCIPAL), qn(NS.DAV, 'href')));
     if (href) {

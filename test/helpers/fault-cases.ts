@@ -67,8 +67,9 @@ const OTHER = { user: 'u048', password: 'u-pw' };
 const HOME_URL = CYRUS.home(OWNER.user);
 const HOME = new RegExp(`^/dav/calendars/user/${OWNER.user}/$`);
 // The first read of the calendar's sharing state: the home's Depth-1 listing where the calendar is
-// found by name, or (named by path, as these cases do) its own Depth-0 PROPFIND.
-const STATE_READ = (e: CaseEnv): Rule => ({ method: 'PROPFIND', path: new RegExp(`^(?:/dav/calendars/user/${OWNER.user}/|${e.cal})$`) });
+// found by name, or (named by path, as these cases do) its own Depth-0 read: cold, a REPORT
+// DAV:expand-property that also carries the principal (src/discovery/calendars.ts), else a PROPFIND.
+const STATE_READ = (e: CaseEnv): Rule => ({ method: ['PROPFIND', 'REPORT'], path: new RegExp(`^(?:/dav/calendars/user/${OWNER.user}/|${e.cal})$`) });
 const reText = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const davError = (cond: string, ns = 'DAV:') =>
   `<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:" xmlns:X="${ns}"><X:${cond}/></D:error>`;

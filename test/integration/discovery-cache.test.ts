@@ -65,7 +65,7 @@ test('cold writes the cache (dir 0700, file 0600, no secret); warm commands send
   try {
     const cold = await run(['sharees', cal.url]);
     assert.equal(cold.code, 0, cold.stderr);
-    assert.ok(sent(cold.stderr).some((r) => r.method === 'PROPFIND' && r.path === PRINCIPAL), 'cold reads the principal');
+    assert.equal(sent(cold.stderr)[0]?.method, 'REPORT', 'cold, the calendar and the principal come in one REPORT');
     const origin = new URL(CYRUS.url).origin;
     assert.equal(statSync(dirOf()).mode & 0o777, 0o700);
     assert.equal(statSync(fileFor(origin)).mode & 0o777, 0o600);
@@ -94,11 +94,15 @@ test('share N people by URL: cold without the well-known detour, warm without di
     assert.equal(cold.code, 0, cold.stderr + cold.stdout);
     const c = sent(cold.stderr);
     assert.ok(!c.some((r) => r.path.startsWith('/.well-known/')), 'a calendar named by URL needs no well-known lookup');
-    // The calendar's own PROPFIND says who the user is (RFC 5397); then the principal, once.
-    assert.equal(c.filter((r) => r.method === 'PROPFIND' && r.path === PRINCIPAL).length, 1);
-    // N existence checks + POST + read-back + calendar + principal + OPTIONS (Cyrus sends DAV only on OPTIONS).
-    assert.ok(c.length <= 2 + 5, `cold: ${c.length} requests: ${c.map((r) => `${r.method} ${r.path}`).join(', ')}`);
-    assert.ok(c.filter((r) => r.method === 'PROPFIND' && r.path === new URL(cal.url).pathname).length >= 2, 'read before and read back');
+    // One REPORT DAV:expand-property reads the calendar and, through DAV:current-user-principal,
+    // the principal (RFC 3253 §3.8, RFC 5397): no PROPFIND of the principal at all.
+    assert.deepEqual(c[0], { method: 'REPORT', path: new URL(cal.url).pathname, status: '207' });
+    assert.equal(c.filter((r) => r.path === PRINCIPAL).length, 0);
+    // Issue 14's goal, cold: N + 4 = that REPORT, OPTIONS (Cyrus sends DAV only there), N existence
+    // checks, the POST and the read-back.
+    assert.ok(c.length <= 2 + 4, `cold: ${c.length} requests: ${c.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+    assert.equal(c.at(-1)?.method, 'PROPFIND', 'the state is read back after the write');
+    assert.equal(c.at(-1)?.path, new URL(cal.url).pathname);
 
     const warm = await run(['share', cal.url, 'bob@example.test', 'carol@example.test', '--edit']);
     assert.equal(warm.code, 0, warm.stderr + warm.stdout);

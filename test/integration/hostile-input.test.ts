@@ -76,7 +76,7 @@ describe('hostile input', () => {
           assert.deepEqual(seen, [], 'refused before any request');
         } else {
           assert.match(error, /no user|is your own address/);
-          assert.equal(seen.filter((s) => s.method !== 'PROPFIND' && s.method !== 'OPTIONS').length, 0, 'nothing written');
+          assert.equal(seen.filter((s) => !['PROPFIND', 'REPORT', 'OPTIONS'].includes(s.method)).length, 0, 'nothing written (REPORT reads: the calendar named by path, cold)');
           const local = valid.slice(0, valid.lastIndexOf('@'));
           assert.ok(seen.some((s) => s.path === `/dav/principals/user/${encodeURIComponent(local)}/`), `looked up at the escaped principal of ${local}`);
         }
@@ -162,11 +162,11 @@ describe('hostile input', () => {
     assert.equal(set.status, 207);
     assert.equal((await run('share', ['--view'], [path, 'bob@example.test'])).code, 0);
     const commonName = '<script>alert("x")</script>\u009b31m\u202e';
-    // The proxy adds a hostile CS:common-name to bob's invite entry in every listing.
+    // The proxy adds a hostile CS:common-name to bob's invite entry in every listing and Depth-0 read (PROPFIND or REPORT).
     const inject = (b: string) =>
       b.replace(/(<(\w+):user>\s*<(\w+):href>mailto:bob@example\.test<\/\3:href>)/g, (_m, open: string, cs: string) =>
         `${open}<${cs}:common-name>${commonName.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</${cs}:common-name>`);
-    const p = await FaultProxy.start({ upstream: CYRUS.url, rules: [{ method: 'PROPFIND', times: Infinity, fault: { kind: 'rewrite', edit: inject } }] });
+    const p = await FaultProxy.start({ upstream: CYRUS.url, rules: [{ method: ['PROPFIND', 'REPORT'], times: Infinity, fault: { kind: 'rewrite', edit: inject } }] });
     try {
       for (const [cmd, opts, pos] of [['calendars', [], []], ['sharees', [], [path]], ['sharees', [], []], ['capabilities', [], [path]]] as const) {
         const r = await run(cmd, [...opts], [...pos], p.url);
@@ -180,7 +180,7 @@ describe('hostile input', () => {
       assert.equal(json.calendars[0]?.sharees.find((s) => s.email === 'bob@example.test')?.name, commonName);
 
       // A raw ESC is not even XML (§2.2): the response is refused whole, and the message stays inert.
-      const esc = await FaultProxy.start({ upstream: CYRUS.url, rules: [{ method: 'PROPFIND', times: Infinity, fault: { kind: 'rewrite', edit: (b) => b.replace(/<b>Work<\/b>|&lt;b&gt;Work&lt;\/b&gt;/g, '\u001b]0;pwned\u0007\u001b[2J') } }] });
+      const esc = await FaultProxy.start({ upstream: CYRUS.url, rules: [{ method: ['PROPFIND', 'REPORT'], times: Infinity, fault: { kind: 'rewrite', edit: (b) => b.replace(/<b>Work<\/b>|&lt;b&gt;Work&lt;\/b&gt;/g, '\u001b]0;pwned\u0007\u001b[2J') } }] });
       try {
         const r = await run('sharees', [], [path], esc.url);
         assert.equal(r.code, 4, r.stderr);
