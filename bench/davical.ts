@@ -1,61 +1,14 @@
 // Sharing figures against staging DAViCal (staging/davical.sh), through the library with a request
 // counter: one view-only share with bob and one revoke, each verified by the engine's read-back.
 // Prints figures; asserts nothing (`npm run bench`).
-import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
-import { Session } from '../src/session.js';
-import { basicCredentials } from '../src/credentials/basic.js';
-import { share, unshare } from '../src/sharing/engine.js';
-import type { TraceEntry } from '../src/transport/http.js';
-import { DAVICAL, ensureStaging } from '../test/helpers/staging.js';
+import { DAVICAL } from '../test/helpers/staging.js';
+import { benchShareRevoke } from './lib/share-revoke.js';
 
-const auth = { authorization: `Basic ${Buffer.from('alice:alice-pw').toString('base64')}`, 'user-agent': 'calshare-bench' };
-
-async function freshCalendar(): Promise<string> {
-  const url = `${DAVICAL.home('alice')}bench-${randomUUID().slice(0, 8)}/`;
-  const res = await request(url, { method: 'MKCALENDAR' as 'GET', headers: auth });
-  await res.body.text();
-  if (res.statusCode !== 201) throw new Error(`MKCALENDAR ${url} → ${res.statusCode}`);
-  return url;
-}
-
-function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const w = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
-}
-
-ensureStaging('davical');
-const calUrl = await freshCalendar();
-try {
-  const traces: TraceEntry[] = [];
-  const session = await Session.open({
-    url: DAVICAL.url,
-    credentials: basicCredentials('alice', async () => 'alice-pw'),
-    onTrace: (t) => traces.push(t),
-  });
-  const cal = await session.resolveCalendar(calUrl);
-  const rows: (string | number)[][] = [];
-  const step = async (what: string, run: () => Promise<{ results: { result: string }[] }>) => {
-    const from = traces.length;
-    const t0 = performance.now();
-    const o = await run();
-    const ms = performance.now() - t0;
-    const mine = traces.slice(from);
-    const count = (m: string) => mine.filter((t) => t.method === m).length;
-    rows.push([what, `${ms.toFixed(0)} ms`, mine.length, count('REPORT'), count('ACL'), count('PROPFIND'), count('OPTIONS'), o.results.map((r) => r.result).join(',')]);
-    return o;
-  };
-  const shared = await step('share bob view-only', () => share(session, cal, ['bob@example.test'], 'read'));
-  await step('revoke bob', () => unshare(session, (shared as unknown as { calendar: typeof cal }).calendar, ['bob@example.test']));
-  await session.close();
-  process.stdout.write(
-    `\nDAViCal 1.1 (ACL upsert; revoke = empty grant): one share and one revoke, warm session after discovery\n` +
-      `(REPORT = people lookup by principal-property-search; PROPFIND = fresh read before the write and read-backs):\n` +
-      `${table(['step', 'wall', 'requests', 'REPORT', 'ACL', 'PROPFIND', 'OPTIONS', 'result'], rows)}\n`,
-  );
-} finally {
-  const res = await request(calUrl, { method: 'DELETE', headers: auth });
-  await res.body.text();
-}
+await benchShareRevoke({
+  server: 'davical',
+  url: DAVICAL.url,
+  home: DAVICAL.home('alice'),
+  write: 'ACL',
+  title: 'DAViCal 1.1 (ACL upsert; revoke = empty grant): one share and one revoke, warm session after discovery',
+  legend: '(REPORT = people lookup by principal-property-search; PROPFIND = fresh read before the write and read-backs):',
+});

@@ -3,25 +3,13 @@
 // no-op, converged back after a change by hand, pruned of exactly the extra person.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { calshare, type CliResult } from '../helpers/cli.js';
 import { DAVICAL, ensureStaging } from '../helpers/staging.js';
 import { dav, email, freshCalendar, provesEdit, provesNoAccess, provesRead, provesWriteRefused, pw, type Cal } from '../helpers/davical.js';
 import { writes } from './sharing-lib.js';
+import { aliceOn, reportOf as json, planFile, teamPlan } from './plans-lib.js';
 
-interface Report {
-  calendars: { calendar: string; status: string; people: { who: string; action: string; result?: string }[]; error: { kind: string; message: string; hint: string } | null }[];
-}
-
-async function alice(args: string[], code = 0): Promise<CliResult> {
-  const r = await calshare([...args, '--url', DAVICAL.url, '--username', 'alice', '--timeout', '180'], { env: { CALSHARE_PASSWORD: pw('alice') }, timeoutMs: 600_000 });
-  assert.equal(r.code, code, `calshare ${args.join(' ')} → exit ${r.code}, wanted ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
-const json = (r: CliResult) => JSON.parse(r.stdout) as Report;
+const alice = aliceOn(DAVICAL.url, pw('alice'));
 
 describe('plan and apply on DAViCal', () => {
   let cals: Cal[] = [];
@@ -35,27 +23,7 @@ describe('plan and apply on DAViCal', () => {
 
   test('3 calendars x 5 people: apply, prove as the sharees, again a no-op, converge, prune', async () => {
     const [a, b, c] = cals.map((x) => x.path);
-    const yaml = `calendars:
-  - calendar: ${a}
-    sharees:
-      - { email: ${email('bob')}, level: edit }
-      - { email: ${email('carol')}, level: view }
-      - { email: ${email('dave')}, level: view }
-  - calendar: ${b}
-    sharees:
-      - { email: ${email('bob')}, level: view }
-      - { email: ${email('erin')}, level: edit }
-      - { email: ${email('frank')}, level: view }
-  - calendar: ${c}
-    sharees:
-      - { email: ${email('carol')}, level: edit }
-      - { email: ${email('dave')}, level: edit }
-      - { email: ${email('erin')}, level: view }
-      - { email: ${email('frank')}, level: view }
-      - { email: ${email('bob')}, level: view }
-`;
-    const file = join(mkdtempSync(join(tmpdir(), 'calshare-plan-')), 'team.yaml');
-    writeFileSync(file, yaml);
+    const file = planFile('team.yaml', teamPlan([a, b, c], email));
     const done = await alice(['apply', file, '--yes', '--json', '--verbose']);
     assert.deepEqual(json(done).calendars.map((x) => x.status), ['applied', 'applied', 'applied'], done.stdout);
     assert.equal(writes(done.stderr).length, 3, 'one ACL write per calendar');
@@ -87,27 +55,25 @@ describe('plan and apply on DAViCal', () => {
     const cal = await freshCalendar();
     cals.push(cal);
     await alice(['share', cal.path, email('bob'), '--view']);
-    const dir = mkdtempSync(join(tmpdir(), 'calshare-plan-export-'));
     const exported = JSON.parse((await alice(['sharees', cal.path, '--format', 'json'])).stdout) as { calendars: { sharees: { email?: string; kind?: string; level: string }[] }[] };
     const rows = exported.calendars[0]!.sharees;
     assert.deepEqual(rows.filter((x) => x.email).map((x) => [x.email, x.level]), [[email('bob'), 'view']]);
     assert.ok(rows.some((x) => x.kind === 'authenticated'), `the grant to all signed-in users is exported with its kind: ${JSON.stringify(rows)}`);
-    writeFileSync(join(dir, 'plan.json'), JSON.stringify(exported));
-    writeFileSync(join(dir, 'plan.csv'), (await alice(['sharees', cal.path, '--format', 'csv'])).stdout);
-    for (const f of ['plan.json', 'plan.csv']) {
-      const shown = json(await alice(['plan', join(dir, f), '--prune', '--json']));
+    const files = [planFile('plan.json', JSON.stringify(exported)), planFile('plan.csv', (await alice(['sharees', cal.path, '--format', 'csv'])).stdout)];
+    for (const f of files) {
+      const shown = json(await alice(['plan', f, '--prune', '--json']));
       assert.deepEqual(shown.calendars.map((x) => x.status), ['unchanged'], `${f}: ${JSON.stringify(shown)}`);
       assert.ok(shown.calendars[0]!.people.every((x) => x.action === 'ok' || x.action === 'unmanaged'), f);
-      const applied = await alice(['apply', join(dir, f), '--prune', '--yes', '--json', '--verbose']);
+      const applied = await alice(['apply', f, '--prune', '--yes', '--json', '--verbose']);
       assert.deepEqual(json(applied).calendars.map((x) => x.status), ['unchanged'], f);
       assert.deepEqual(writes(applied.stderr), [], `${f}: apply of the export sends no write`);
     }
 
     // DAViCal has no way to share with a group: the calendar is refused as a whole, nothing sent.
-    writeFileSync(join(dir, 'group.yaml'), `calendars:\n  - calendar: ${cal.path}\n    sharees:\n      - { email: ${email('bob')}, level: view }\n      - { email: ${email('carol')}, level: view }\n      - { group: staff, level: view }\n`);
-    const planned = json(await alice(['plan', join(dir, 'group.yaml'), '--json'], 8));
+    const group = planFile('group.yaml', `calendars:\n  - calendar: ${cal.path}\n    sharees:\n      - { email: ${email('bob')}, level: view }\n      - { email: ${email('carol')}, level: view }\n      - { group: staff, level: view }\n`);
+    const planned = json(await alice(['plan', group, '--json'], 8));
     assert.equal(planned.calendars[0]!.status, 'unsupported');
-    const done = await alice(['apply', join(dir, 'group.yaml'), '--yes', '--json', '--verbose'], 8);
+    const done = await alice(['apply', group, '--yes', '--json', '--verbose'], 8);
     const v = json(done).calendars[0]!;
     assert.deepEqual([v.status, v.error?.kind], ['unsupported', 'unsupported']);
     assert.match(v.error!.message, /this server cannot share with a group \(group staff\)/);

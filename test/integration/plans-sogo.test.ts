@@ -2,25 +2,13 @@
 // mixed levels, applied, proven as the sharees by event content, re-applied as a no-op (nothing
 // sent), and pruned of exactly the person added by hand. The people are SOGo users (staging/sogo.sh).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { calshare, type CliResult } from '../helpers/cli.js';
 import { SOGO, ensureStaging } from '../helpers/staging.js';
 import { dav, email, freshCalendar, provesEdit, provesNoAccess, provesRead, provesWriteRefused, pw, type Cal } from '../helpers/sogo.js';
 import { writes } from './sharing-lib.js';
+import { aliceOn, reportOf as json, planFile, teamPlan } from './plans-lib.js';
 
-interface Report {
-  calendars: { calendar: string; status: string; people: { who: string; action: string; result?: string }[] }[];
-}
-
-async function alice(args: string[], code = 0): Promise<CliResult> {
-  const r = await calshare([...args, '--url', SOGO.url, '--username', 'alice', '--timeout', '180'], { env: { CALSHARE_PASSWORD: pw('alice') }, timeoutMs: 600_000 });
-  assert.equal(r.code, code, `calshare ${args.join(' ')} → exit ${r.code}, wanted ${code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
-const json = (r: CliResult) => JSON.parse(r.stdout) as Report;
+const alice = aliceOn(SOGO.url, pw('alice'));
 
 describe('plan and apply on SOGo', () => {
   let cals: Cal[] = [];
@@ -34,27 +22,7 @@ describe('plan and apply on SOGo', () => {
 
   test('3 calendars x up to 5 people: apply, prove as the sharees, again a no-op, prune exactly the extra', async () => {
     const [a, b, c] = cals.map((x) => x.path);
-    const yaml = `calendars:
-  - calendar: ${a}
-    sharees:
-      - { email: ${email('bob')}, level: edit }
-      - { email: ${email('carol')}, level: view }
-      - { email: ${email('dave')}, level: view }
-  - calendar: ${b}
-    sharees:
-      - { email: ${email('bob')}, level: view }
-      - { email: ${email('erin')}, level: edit }
-      - { email: ${email('frank')}, level: view }
-  - calendar: ${c}
-    sharees:
-      - { email: ${email('carol')}, level: edit }
-      - { email: ${email('dave')}, level: edit }
-      - { email: ${email('erin')}, level: view }
-      - { email: ${email('frank')}, level: view }
-      - { email: ${email('bob')}, level: view }
-`;
-    const file = join(mkdtempSync(join(tmpdir(), 'calshare-plan-')), 'team.yaml');
-    writeFileSync(file, yaml);
+    const file = planFile('team.yaml', teamPlan([a, b, c], email));
     const done = await alice(['apply', file, '--yes', '--json', '--verbose']);
     assert.deepEqual(json(done).calendars.map((x) => x.status), ['applied', 'applied', 'applied'], done.stdout);
     assert.ok(writes(done.stderr).length >= 3, 'at least one acl-query write per calendar');

@@ -3,7 +3,7 @@
 // bob's own credentials and ending in python3-caldav (no part of calshare) started from bob's home.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { request } from 'undici';
 import { calshare } from '../helpers/cli.js';
 import { SOGO, ensureStaging } from '../helpers/staging.js';
@@ -20,7 +20,8 @@ async function raw(who: Who, method: string, url: string, body?: string, headers
   return { status: res.statusCode, body: await res.body.text() };
 }
 
-test('SOGo: alice shares, bob `calshare accept`s by subscribing; his own app lists and reads it; after revoke it is refused', async (t) => {
+/** A fresh calendar of alice's with an event whose SUMMARY only this test knows; deleted after the test. */
+async function calendarWithSecret(t: TestContext) {
   ensureStaging('sogo');
   const name = `t${randomUUID().slice(0, 8)}`;
   const url = `${SOGO.home('alice')}${name}/`;
@@ -30,6 +31,11 @@ test('SOGo: alice shares, bob `calshare accept`s by subscribing; his own app lis
   const secret = `Alice plan ${randomUUID().slice(0, 8)}`;
   const put = await raw('alice', 'PUT', `${url}plan.ics`, ics(`plan-${name}`, secret), { 'content-type': 'text/calendar; charset=utf-8' });
   assert.ok([201, 204].includes(put.status), `PUT → ${put.status}`);
+  return { name, url, secret };
+}
+
+test('SOGo: alice shares, bob `calshare accept`s by subscribing; his own app lists and reads it; after revoke it is refused', async (t) => {
+  const { name, url, secret } = await calendarWithSecret(t);
 
   const shared = await as('alice')(['share', new URL(url).pathname, 'bob@example.test', '--view', '--json']);
   assert.equal(shared.code, 0, shared.stderr);
@@ -64,15 +70,7 @@ test('SOGo: alice shares, bob `calshare accept`s by subscribing; his own app lis
 });
 
 test('SOGo: bob `calshare decline`s a calendar he subscribed to: unsubscribed (his app no longer lists it), his access and alice\'s view unchanged', async (t) => {
-  ensureStaging('sogo');
-  const name = `t${randomUUID().slice(0, 8)}`;
-  const url = `${SOGO.home('alice')}${name}/`;
-  const mk = await raw('alice', 'MKCALENDAR', url);
-  assert.equal(mk.status, 201, `MKCALENDAR → ${mk.status}`);
-  t.after(async () => void (await raw('alice', 'DELETE', url)));
-  const secret = `Alice plan ${randomUUID().slice(0, 8)}`;
-  const put = await raw('alice', 'PUT', `${url}plan.ics`, ics(`plan-${name}`, secret), { 'content-type': 'text/calendar; charset=utf-8' });
-  assert.ok([201, 204].includes(put.status), `PUT → ${put.status}`);
+  const { name, url, secret } = await calendarWithSecret(t);
   const shared = await as('alice')(['share', new URL(url).pathname, 'bob@example.test', '--view', '--json']);
   assert.equal(shared.code, 0, shared.stderr);
 
