@@ -127,7 +127,8 @@ describe('group names', () => {
   });
 
   it('an existing group principal answers 207 and an unknown one 404 (recorded)', () => {
-    const st = Object.fromEntries(ex('groups', () => true).map((e) => [e.request.path, e.response.status]));
+    // The existence check's PROPFIND (displayname); groups.json also holds group-member-set, which answers 500.
+    const st = Object.fromEntries(ex('groups', (e) => !e.request.body.includes('group-member-set') && !e.request.path.includes('/users/')).map((e) => [e.request.path, e.response.status]));
     assert.equal(st['/remote.php/dav/principals/groups/team/'], 207);
     assert.equal(st['/remote.php/dav/principals/groups/Team+A/'], 207);
     assert.equal(st['/remote.php/dav/principals/groups/nosuchgroup/'], 404);
