@@ -171,7 +171,11 @@ describe('people by address (principal-property-search, recorded)', () => {
 
 describe('detection on the recorded listing and OPTIONS', () => {
   const fx = loadFixture('cli-capabilities');
-  const listing = fx.exchanges.find((e) => e.request.method === 'PROPFIND' && e.request.path === '/remote.php/dav/calendars/alice/')!;
+  // The read that carries the calendar's sharing state: its own Depth-0 PROPFIND (a calendar named by
+  // name is found by a names-only listing, then read), or the home listing where that was the read.
+  const listing =
+    fx.exchanges.find((e) => e.request.method === 'PROPFIND' && e.request.path === '/remote.php/dav/calendars/alice/fixture/' && e.request.body.includes('invite')) ??
+    fx.exchanges.find((e) => e.request.method === 'PROPFIND' && e.request.path === '/remote.php/dav/calendars/alice/')!;
   const opts = fx.exchanges.find((e) => e.request.method === 'OPTIONS')!;
   const list = (h: string | undefined) => (h ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const server: ServerOptions = {
