@@ -185,3 +185,27 @@ test('a cache that is corrupt or readable by others is ignored: the command disc
     rmSync(xdg, { recursive: true, force: true });
   }
 });
+
+test('login writes the cache, a saved account uses it, logout deletes it', async () => {
+  xdg = mkdtempSync(join(tmpdir(), 'calshare-cache-it-'));
+  const home = mkdtempSync(join(tmpdir(), 'calshare-cache-home-'));
+  try {
+    const pw = join(home, 'alice-pw');
+    writeFileSync(pw, `${PASSWORDS.alice}\n`, { mode: 0o600 });
+    // A password-command account needs no keyring (none here), so logout can forget it.
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: xdg, CALSHARE_CACHE: undefined, CALSHARE_PASSWORD: undefined, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/calshare-no-bus' };
+    const login = await calshare(['login', '--url', CYRUS.url, '--username', 'alice', '--account', 'c', '--password-command', `cat ${pw}`], { env });
+    assert.equal(login.code, 0, login.stderr);
+    const file = fileFor(new URL(CYRUS.url).origin);
+    assert.ok(existsSync(file), 'login discovered, and kept what it found');
+    const warm = await calshare(['sharees', cal.name, '--account', 'c', '-v'], { env });
+    assert.equal(warm.code, 0, warm.stderr);
+    assert.deepEqual(sent(warm.stderr).filter(isDiscovery), [], 'the saved account uses the cache');
+    const out = await calshare(['logout', '--account', 'c'], { env });
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(!existsSync(file), 'logout deleted the cache file');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+    rmSync(xdg, { recursive: true, force: true });
+  }
+});
