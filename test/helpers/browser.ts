@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CYRUS, ROOT, USERS, type User } from './staging.js';
 
 export interface RunningUi {
@@ -80,4 +80,24 @@ export async function launchBrowser(): Promise<Browser> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The calendar page's row for one person. */
+export const shareeRow = (page: Page, who: string) => page.locator(`#sharees tbody tr[data-person="${who}"]`);
+
+/** On an open calendar page: share view-only with `who` by the form, until the verified result and the new row show. */
+export async function shareViewOnlyFromPage(page: Page, who: string): Promise<void> {
+  await page.getByLabel('E-mail address').fill(who);
+  await page.getByRole('radio', { name: /View only/ }).check();
+  await page.getByRole('button', { name: 'Share' }).click();
+  await page.locator(`#result .outcome tr[data-person="${who}"][data-result="shared"]`).waitFor();
+  await shareeRow(page, who).waitFor();
+}
+
+/** On an open calendar page: select `who`, remove, confirm, until the verified removal shows. */
+export async function removeFromPage(page: Page, who: string): Promise<void> {
+  await page.getByLabel(`Select ${who}`).check();
+  await page.getByRole('button', { name: 'Remove selected…' }).click();
+  await page.getByRole('button', { name: 'Yes, remove access' }).click();
+  await page.locator(`#result .outcome tr[data-person="${who}"][data-result="removed"]`).waitFor();
 }

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { DAVICAL, ensureStaging } from '../helpers/staging.js';
-import { launchBrowser, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
+import { launchBrowser, removeFromPage, shareViewOnlyFromPage, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
 import { dav, email, freshCalendar, provesNoAccess, provesRead, provesWriteRefused, type Cal } from '../helpers/davical.js';
 
 const bob = email('bob');
@@ -29,8 +29,6 @@ after(async () => {
   if (cal) await dav('alice', 'DELETE', cal.url);
 });
 
-const row = (who: string) => page.locator(`#sharees tbody tr[data-person="${who}"]`);
-
 test('the calendar list shows alice\'s calendars and no scheduling inbox or outbox', async () => {
   await page.goto(ui.launchUrl);
   await page.getByRole('heading', { name: 'Your calendars' }).waitFor();
@@ -43,20 +41,13 @@ test('the calendar list shows alice\'s calendars and no scheduling inbox or outb
 test('share view-only with bob from the page: bob reads the real event, his write is refused', async () => {
   await page.getByRole('link', { name, exact: true }).click();
   await page.getByText('Not shared with anyone.').waitFor();
-  await page.getByLabel('E-mail address').fill(bob);
-  await page.getByRole('radio', { name: /View only/ }).check();
-  await page.getByRole('button', { name: 'Share' }).click();
-  await page.locator(`#result .outcome tr[data-person="${bob}"][data-result="shared"]`).waitFor();
-  await row(bob).waitFor();
+  await shareViewOnlyFromPage(page, bob);
   await provesRead('bob', cal);
   await provesWriteRefused('bob', cal);
 });
 
 test('remove bob from the page: he is refused and no longer listed', async () => {
-  await page.getByLabel(`Select ${bob}`).check();
-  await page.getByRole('button', { name: 'Remove selected…' }).click();
-  await page.getByRole('button', { name: 'Yes, remove access' }).click();
-  await page.locator(`#result .outcome tr[data-person="${bob}"][data-result="removed"]`).waitFor();
+  await removeFromPage(page, bob);
   await provesNoAccess('bob', cal);
   await page.reload();
   await page.getByText('Not shared with anyone.').waitFor();

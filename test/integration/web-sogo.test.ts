@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { SOGO, ensureStaging } from '../helpers/staging.js';
-import { launchBrowser, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
+import { launchBrowser, removeFromPage, shareViewOnlyFromPage, shareeRow, startUi, type Browser, type RunningUi } from '../helpers/browser.js';
 import { dav, email, freshCalendar, provesNoAccess, provesRead, provesWriteRefused, type Cal } from '../helpers/sogo.js';
 
 const bob = email('bob');
@@ -29,27 +29,20 @@ after(async () => {
   if (cal) await dav('alice', 'DELETE', cal.url);
 });
 
-const row = (who: string) => page.locator(`#sharees tbody tr[data-person="${who}"]`);
+const row = (who: string) => shareeRow(page, who);
 
 test('share view-only with bob from the page: bob reads the real event, his write is refused', async () => {
   await page.goto(ui.launchUrl);
   await page.getByRole('heading', { name: 'Your calendars' }).waitFor();
   await page.getByRole('link', { name: cal.name, exact: true }).click();
   await page.getByText('Not shared with anyone.').waitFor();
-  await page.getByLabel('E-mail address').fill(bob);
-  await page.getByRole('radio', { name: /View only/ }).check();
-  await page.getByRole('button', { name: 'Share' }).click();
-  await page.locator(`#result .outcome tr[data-person="${bob}"][data-result="shared"]`).waitFor();
-  await row(bob).waitFor();
+  await shareViewOnlyFromPage(page, bob);
   await provesRead('bob', cal);
   await provesWriteRefused('bob', cal);
 });
 
 test('remove bob from the page: he is refused and no longer listed', async () => {
-  await page.getByLabel(`Select ${bob}`).check();
-  await page.getByRole('button', { name: 'Remove selected…' }).click();
-  await page.getByRole('button', { name: 'Yes, remove access' }).click();
-  await page.locator(`#result .outcome tr[data-person="${bob}"][data-result="removed"]`).waitFor();
+  await removeFromPage(page, bob);
   await provesNoAccess('bob', cal);
   // The page reads the access list afresh on each load. SOGo runs 3 workers (staging/sogo.sh), each
   // with its own ACL cache, so one load may still come from a worker that has not seen the removal
