@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { Session } from '../src/session.js';
 import { basicCredentials } from '../src/credentials/basic.js';
 import { listSharees, share, unshare } from '../src/sharing/engine.js';
@@ -43,17 +43,25 @@ async function calshare<T>(url: string, user: string, pw: string, fn: (s: Sessio
   }
 }
 
-/** One request by hand: the floor. */
+/**
+ * One request by hand: the floor. On a connection of its own, as a request sent by hand (curl) or a
+ * cold command opens one: a pooled connection kept from an earlier floor would skip the TCP set-up
+ * and the server's sign-in check of a new connection (Cyrus checks Basic credentials once per
+ * connection), which every cold calshare command pays.
+ */
 async function floor(user: string, pw: string, method: string, url: string, body: string, headers: Record<string, string> = {}): Promise<Figure> {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
+  const dispatcher = new Agent();
   const res = await request(url, {
+    dispatcher,
     method: method as 'GET',
     headers: { authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`, 'content-type': 'text/xml; charset=utf-8', ...headers },
     body,
   });
   const text = await res.body.text();
   const ms = performance.now() - t0;
+  await dispatcher.close();
   if (res.statusCode >= 300) throw new Error(`floor ${method} ${url} → ${res.statusCode} ${text.slice(0, 200)}`);
   const c = process.cpuUsage(c0);
   return { requests: 1, bytes: Buffer.byteLength(body) + Buffer.byteLength(text), ms, cpu: (c.user + c.system) / 1000 };
