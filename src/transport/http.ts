@@ -82,12 +82,13 @@ export const header = (h: DavResponse['headers'], name: string): string | undefi
 export class Transport {
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
-  /** For writes to an origin that closes connections by itself: a new connection each (see #exchange). */
+  /** For an origin that closes connections unannounced: a new connection per request (see #exchange). */
   readonly #httpOnce: HttpAgent;
   readonly #httpsOnce: HttpsAgent;
-  /** Origins seen ending a kept-alive connection by themselves. */
+  /** Origins seen ending a kept-alive connection without announcing it. */
   readonly #closers = new Set<string>();
-  readonly #watched = new WeakSet<object>();
+  /** Per socket: whether its last answer said "Connection: close". */
+  readonly #announcedClose = new WeakMap<object, boolean>();
   readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace' | 'policy'>> & Pick<TransportOptions, 'onTrace'>;
   #policy: OriginPolicy | undefined;
   #count = 0;
@@ -214,12 +215,12 @@ export class Transport {
     const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
     // A declared length, never chunked encoding: some DAV servers refuse chunked request bodies.
     if (body || !NO_BODY_METHODS.has(req.method)) headers['content-length'] = String(body?.length ?? 0);
-    // SOGo ends every connection after its answer without "Connection: close" (RFC 9112 §9.6), so
-    // a request that takes such a socket from the pool before its FIN is read meets a reset. Reads
-    // are retried (#withRetry); a write is never re-sent, since it may have landed. Instead, once
-    // an origin has been seen closing connections itself, each write to it goes on a connection
-    // of its own.
-    const fresh = !IDEMPOTENT_READS.has(req.method) && this.#closers.has(url.origin);
+    // SOGo ends every connection after its answer, and says "Connection: close" (RFC 9112 §9.6)
+    // only on some, so a request that takes such a socket from the pool before its FIN is read
+    // meets a reset: several at once when reads run in parallel, and a write must never be
+    // re-sent. Once an origin has been seen ending a connection it had not announced closing, every
+    // request to it goes on a connection of its own; it was not keeping them anyway.
+    const fresh = this.#closers.has(url.origin);
     return new Promise((resolve, reject) => {
       let answer: IncomingMessage | undefined;
       const r = (https ? httpsRequest : httpRequest)({
@@ -240,10 +241,13 @@ export class Transport {
       }, timeoutMs);
       deadline.unref();
       r.on('socket', (sock) => {
-        if (this.#watched.has(sock)) return;
-        this.#watched.add(sock);
-        // 'end' is the peer's FIN; calshare's own closes (idle timeout, close()) only destroy.
-        sock.on('end', () => this.#closers.add(url.origin));
+        if (this.#announcedClose.has(sock)) return;
+        this.#announcedClose.set(sock, false);
+        // 'end' is the peer's FIN; calshare's own closes (idle timeout, close()) only destroy. An
+        // announced close is no surprise: Node never reuses that socket.
+        sock.on('end', () => {
+          if (!this.#announcedClose.get(sock)) this.#closers.add(url.origin);
+        });
       });
       const done = () => clearTimeout(deadline);
       r.on('error', (e) => {
@@ -252,6 +256,7 @@ export class Transport {
       });
       r.on('response', (res) => {
         answer = res;
+        this.#announcedClose.set(res.socket, /\bclose\b/i.test(header(res.headers, 'connection') ?? ''));
         res.on('end', done).on('error', done).on('close', done);
         resolve(res);
       });
