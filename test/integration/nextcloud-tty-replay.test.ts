@@ -76,7 +76,7 @@ test('interactive share --group team: asks only the level, shows --group in the 
   if (carol) assert.deepEqual(carol, { read: true, write: 201 }, 'carol (in team) reads and writes');
 });
 
-test('interactive unshare: the list shows bob and group team with their levels; both ticked, confirmed, removed in one POST', async () => {
+test('interactive unshare: the list shows bob and group team with their levels; both ticked, confirmed, removed (the group first)', async () => {
   const { t, target } = await start('tty-unshare', ['unshare']);
   await t.waitFor('Which calendar?');
   await t.waitFor(/Fixture\s+1 person \+ 1 group\s/);
@@ -92,7 +92,7 @@ test('interactive unshare: the list shows bob and group team with their levels; 
   const screen = await t.screen();
   assert.match(screen, /bob@example\.test\s+no access\s+removed/);
   assert.match(screen, /group team\s+no access\s+removed/);
-  settled(target, 1);
+  settled(target, 2);
   const [bob, carol] = [await asSharee('bob'), await asSharee('carol')];
   if (bob) assert.equal(bob.read, false, 'bob lost access');
   if (carol) assert.equal(carol.read, false, 'carol lost access');

@@ -3,7 +3,7 @@
 // Only the tests marked "not recorded" use a body written here, and they say why.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ocShare, phpUrlencode, phpUrldecode, principalHref, shareBody, groupName } from '../../src/sharing/mechanisms/oc-share.js';
+import { batches, ocShare, phpUrlencode, phpUrldecode, principalHref, shareBody, groupName } from '../../src/sharing/mechanisms/oc-share.js';
 import { detect, judge, type ServerOptions } from '../../src/discovery/capabilities.js';
 import { toCalendar, type Calendar } from '../../src/discovery/calendars.js';
 import type { Principal } from '../../src/discovery/discover.js';
@@ -86,6 +86,14 @@ describe('oc:invite (recorded read-backs)', () => {
 describe('oc:share requests', () => {
   const who = (uid: string) => ({ email: `${uid}@example.test`, mailto: `mailto:${uid}@example.test`, principal: new URL(`/remote.php/dav/principals/users/${uid}/`, ORIGIN) });
   const group = (name: string) => ({ email: '', mailto: '', principal: ocShare.groupPrincipal!(name, ctx)!, group: name });
+
+  it('removing groups and people: the groups first, in a POST of their own; anything else stays one POST', () => {
+    const ids = (b: ReturnType<typeof batches>) => b.map((x) => x.map((c) => c.who.group ?? c.who.email));
+    assert.deepEqual(ids(batches([{ who: who('bob'), level: 'none' }, { who: group('team'), level: 'none' }, { who: who('carol'), level: 'read' }])), [['team'], ['bob@example.test', 'carol@example.test']]);
+    assert.deepEqual(ids(batches([{ who: who('bob'), level: 'none' }, { who: group('team'), level: 'read' }])), [['bob@example.test', 'team']]);
+    assert.deepEqual(ids(batches([{ who: group('team'), level: 'none' }, { who: who('carol'), level: 'edit' }])), [['team', 'carol@example.test']]);
+    assert.equal(ocShare.plan(calendarFrom('<d:multistatus xmlns:d="DAV:"><d:response><d:href>/remote.php/dav/calendars/alice/personal/</d:href></d:response></d:multistatus>'), [{ who: who('bob'), level: 'none' }, { who: group('Team A'), level: 'none' }], ctx).length, 2);
+  });
 
   it('batches set (view-only), set with read-write (edit) and remove in one body, as the recorded POSTs did', () => {
     const body = shareBody([{ who: who('bob'), level: 'edit' }, { who: who('carol'), level: 'read' }, { who: group('Team A'), level: 'none' }], ctx);

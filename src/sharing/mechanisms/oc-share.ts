@@ -153,16 +153,29 @@ export const ocShare: Mechanism = {
         const group = g.principal ? safeGroup(g.principal) : undefined;
         return group === undefined ? g : { ...g, group };
       }),
-  plan: (cal: Calendar, changes: readonly Change[], ctx: MechanismContext): PlannedRequest[] => [
-    {
+  plan: (cal: Calendar, changes: readonly Change[], ctx: MechanismContext): PlannedRequest[] =>
+    batches(changes).map((b) => ({
       method: 'POST',
       url: cal.url,
       headers: { 'content-type': CONTENT_TYPE },
-      body: shareBody(changes, ctx),
+      body: shareBody(b, ctx),
       purpose: 'changing the sharing of the calendar (oc:share)',
-    },
-  ],
+    })),
 };
+
+/**
+ * One POST, except when groups and people are both removed: then the groups go first, on their own.
+ * Nextcloud writes a hidden exclusion for each user removed while the calendar still has a group
+ * share, judged on the shares as they were before the POST (Sharing/Backend.php; NEXTCLOUD.md §6):
+ * recorded, bob and group team removed in one POST left bob shut out of every later share to team.
+ * Removed after the groups, a person removed with the last group leaves nothing hidden behind.
+ */
+export function batches(changes: readonly Change[]): Change[][] {
+  const groupOut = (c: Change) => c.level === 'none' && c.who.group !== undefined;
+  const first = changes.filter(groupOut);
+  const rest = changes.filter((c) => !groupOut(c));
+  return first.length && rest.some((c) => c.level === 'none') ? [first, rest] : [[...changes]];
+}
 
 function safeGroup(principal: string): string | undefined {
   try {
