@@ -42,6 +42,10 @@ test('DAViCal: alice shares, bob `calshare accept`s by BIND; his own app lists a
 
   const listedByCalshare = (JSON.parse((await as('bob')(['calendars', '--json'])).stdout).calendars as { url: string; mine: boolean; owner: string; origin: string }[]).find((c) => c.url === out.inYourHome);
   assert.deepEqual(listedByCalshare && [listedByCalshare.mine, listedByCalshare.owner, listedByCalshare.origin], [false, 'alice@example.test', 'binding']);
+  // DAViCal hides current-user-privilege-set from a sharee: the level is said to be not shown, never guessed.
+  const table = await as('bob')(['calendars']);
+  assert.match(table.stdout, new RegExp(`^${name} .*  not shown  .*/alice\\.${name}/$`, 'm'));
+  assert.match(table.stderr, /"not shown" = the server does not tell you your own level/);
 
   assert.ok((await bobsApp.list()).some((c) => c.url === out.inYourHome), 'python3-caldav lists alice\'s calendar in bob\'s home');
   const read = await bobsApp.read(out.inYourHome);

@@ -7,7 +7,15 @@ import { HOME_ADVICE, fromHome, homeGrantees } from '../../sharing/home-grants.j
 import { learnLayout } from '../../sharing/identity.js';
 import { ORIGIN_LABEL, sharedInfo } from '../../invitations/shared-with-me.js';
 
-const HELD: Record<string, string> = { read: 'view-only', edit: 'edit', none: 'NO ACCESS (taken back)', unknown: '?' };
+const HELD: Record<string, string> = { read: 'view-only', edit: 'edit', none: 'NO ACCESS (taken back)', unknown: 'not shown' };
+/** --json keeps its spelling for a level the server does not show: scripts already read "?". */
+const HELD_JSON: Record<string, string> = { read: 'view-only', edit: 'edit', none: 'no access', unknown: '?' };
+
+// RFC 3744 §3.7: DAV:current-user-privilege-set is readable only with read-current-user-privilege-set,
+// which a plain read grant does not include (DAViCal 1.1.12: 403 for a sharee, view or edit alike;
+// DAVICAL.md §5). No property tells view from edit then, and calshare does not probe with a write.
+const NOT_SHOWN_NOTE =
+  'note: "not shown" = the server does not tell you your own level on that calendar (its access list grants you no read-current-user-privilege-set); it is listed, so you can read it. Whether you may change events, its owner sees in `calshare sharees`.';
 
 export async function run(flags: GlobalFlags): Promise<void> {
   await withSession(flags, async (s) => {
@@ -29,7 +37,7 @@ export async function run(flags: GlobalFlags): Promise<void> {
         mine: c.owned,
         owner: c.owned ? 'you' : shared!.owner,
         owned: c.owned,
-        level: c.owned ? 'owner' : HELD[shared!.level]!.toLowerCase().replace(/ \(.*\)$/, ''),
+        level: c.owned ? 'owner' : HELD_JSON[shared!.level]!,
         origin: shared ? shared.origin : null,
         ownerUrl: shared?.ownerUrl ?? null,
         sharedWith: c.owned ? shareeCount(c, ctx) : null,
@@ -56,6 +64,7 @@ export async function run(flags: GlobalFlags): Promise<void> {
       ),
     );
     if (rows.some((r) => r.fromHome)) process.stderr.write(`note: "from home" = inherited from the calendar home. ${HOME_ADVICE}\n`);
+    if (infos.some((x) => x?.level === 'unknown')) process.stderr.write(`${NOT_SHOWN_NOTE}\n`);
   });
 }
 
