@@ -17,9 +17,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
 const TSDAV = join(ROOT, 'bench/startup/tsdav-calendars.mjs');
 const RUNS = Number(process.env.STARTUP_RUNS ?? 21);
-// The password goes by environment, as the CLI takes it; never in argv.
-const ENV = { ...process.env, CALSHARE_PASSWORD: 'alice-pw' };
+// The password goes by environment, as the CLI takes it; never in argv. The discovery cache is on
+// (test/helpers/staging.ts turns it off for tests); each row below says which cache it runs with.
+const ENV = { ...process.env, CALSHARE_PASSWORD: 'alice-pw', CALSHARE_CACHE: undefined };
 const CALENDARS = [CLI, 'calendars', '--url', CYRUS.url, '--username', 'alice'];
+// Cold: an empty discovery cache for every run (src/discovery/cache.ts), so calshare discovers as
+// tsdav does. Warm: one cache directory kept across runs, as a user's second command finds it.
+const COLD = 'cold';
+const WARM_CACHE = mkdtempSync(join(tmpdir(), 'calshare-bench-warm-'));
+const cacheEnv = (kind: string | undefined): NodeJS.ProcessEnv =>
+  kind === COLD ? { ...ENV, XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'calshare-bench-cold-')) } : kind ? { ...ENV, XDG_CACHE_HOME: kind } : ENV;
 const TSDAV_CALENDARS = [TSDAV, CYRUS.url, 'alice'];
 
 // Each process reports its own CPU time (user + system) and peak memory as it exits: on a shared,
@@ -38,9 +45,11 @@ interface Run {
   rss: number;
 }
 
-function once(args: string[]): Run {
+/** One whole process; `cache` is COLD, a cache directory, or undefined (the caller's own). */
+function once(args: string[], cache?: string): Run {
+  const env = cacheEnv(cache);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['--import', CPU_HOOK, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: ENV, cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', CPU_HOOK, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env, cwd: ROOT, encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   const [, cpu, rss] = /bench-usage (\S+) (\S+)/.exec(r.stderr) ?? [];
@@ -50,10 +59,11 @@ function once(args: string[]): Run {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Runs the commands in turn, round after round, so load from other processes hits all alike. */
-function measure(commands: string[][], runs = RUNS): Run[][] {
-  commands.forEach(once); // warm the file cache (and the server's)
+function measure(commands: (string[] | [string[], string])[], runs = RUNS): Run[][] {
+  const split = commands.map((c) => (Array.isArray(c[0]) ? (c as [string[], string]) : ([c as string[], undefined] as const)));
+  split.forEach(([args, cache]) => once(args, cache)); // warm the file cache (and the server's)
   const times: Run[][] = commands.map(() => []);
-  for (let i = 0; i < runs; i++) commands.forEach((args, j) => times[j]!.push(once(args)));
+  for (let i = 0; i < runs; i++) split.forEach(([args, cache], j) => times[j]!.push(once(args, cache)));
   return times;
 }
 
@@ -67,8 +77,8 @@ function loadedModules(args: string[]): string[] {
 }
 
 /** Requests one run sends: calshare's --verbose trace lines, tsdav's own count (see its script). */
-function requests(args: string[], verboseFlag: boolean): number {
-  const r = spawnSync(process.execPath, verboseFlag ? [...args, '--verbose'] : args, { encoding: 'utf8', env: ENV, cwd: ROOT });
+function requests(args: string[], verboseFlag: boolean, cache?: string): number {
+  const r = spawnSync(process.execPath, verboseFlag ? [...args, '--verbose'] : args, { encoding: 'utf8', env: cacheEnv(cache), cwd: ROOT });
   if (verboseFlag) return r.stderr.split('\n').filter((l) => /^\s+#\d+ /.test(l)).length;
   return Number(/requests (\d+)/.exec(r.stderr)?.[1] ?? NaN);
 }
@@ -101,11 +111,13 @@ console.log(`modules loaded by --help: ${loadedModules([CLI, '--help']).join(', 
 
 ensureStaging('cyrus');
 console.log(`\ncold \`calendars\` on staging Cyrus as alice, whole processes in turn (load ${load()}):`);
-const [cs, ts, bare2] = measure([CALENDARS, TSDAV_CALENDARS, ['-e', '0']]) as [Run[], Run[], Run[]];
-console.log(`calshare calendars        ${fmt(cs)}, ${requests(CALENDARS, true)} requests`);
+const [cs, ts, warm, bare2] = measure([[CALENDARS, COLD], TSDAV_CALENDARS, [CALENDARS, WARM_CACHE], ['-e', '0']]) as [Run[], Run[], Run[], Run[]];
+console.log(`calshare calendars, cold  ${fmt(cs)}, ${requests(CALENDARS, true, COLD)} requests`);
 console.log(`tsdav fetchCalendars      ${fmt(ts)}, ${requests(TSDAV_CALENDARS, false)} requests`);
+console.log(`calshare calendars, warm  ${fmt(warm)}, ${requests(CALENDARS, true, WARM_CACHE)} requests (discovery cached)`);
 console.log(`node -e 0                 ${fmt(bare2)}`);
-console.log(`ratio calshare / tsdav    ${ratio(cs, ts, 'wall')}, ${ratio(cs, ts, 'cpu')} (goal < 1×)`);
+console.log(`ratio cold / tsdav        ${ratio(cs, ts, 'wall')}, ${ratio(cs, ts, 'cpu')} (goal < 1×)`);
+console.log(`ratio warm / tsdav        ${ratio(warm, ts, 'wall')}, ${ratio(warm, ts, 'cpu')}`);
 
 // Each dependency alone in a fresh process: what it would add to a command that imports it.
 const modules = loadedModules(CALENDARS);
