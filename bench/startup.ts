@@ -83,10 +83,11 @@ function requests(args: string[], verboseFlag: boolean, cache?: string): number 
   return Number(/requests (\d+)/.exec(r.stderr)?.[1] ?? NaN);
 }
 
-/** Milliseconds to import `spec` in a fresh process (median of 5), measured inside that process. */
+/** CPU milliseconds to import `specs` in a fresh process (median of 5), measured inside it: CPU
+ * rather than wall time, which other work on a shared machine inflates several-fold. */
 function importCost(...specs: string[]): number {
   const imports = specs.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
-  const code = `const t = performance.now(); ${imports} process.stdout.write(String(performance.now() - t));`;
+  const code = `const c = process.cpuUsage(); ${imports} const u = process.cpuUsage(c); process.stdout.write(String((u.user + u.system) / 1000));`;
   const xs = Array.from({ length: 5 }, () => Number(spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: ROOT }).stdout));
   return median(xs);
 }
@@ -122,7 +123,7 @@ console.log(`ratio warm / tsdav        ${ratio(warm, ts, 'wall')}, ${ratio(warm,
 // Each dependency alone in a fresh process: what it would add to a command that imports it.
 const modules = loadedModules(CALENDARS);
 const pkgs = ['undici', 'saxes', 'commander', 'zod', 'yaml', 'csv-parse/sync', 'csv-stringify/sync', '@clack/prompts', '@napi-rs/keyring', 'tldts', 'oauth4webapi', 'tsdav', 'node:https'];
-console.log(`\nimport cost of each dependency alone (fresh process, median of 5; load ${load()}):`);
+console.log(`\nCPU to import each dependency alone (fresh process, median of 5; load ${load()}):`);
 for (const p of pkgs) {
   const name = p.replace(/\/sync$/, '');
   const used = p.startsWith('node:') ? '' : modules.some((m) => m.startsWith(`node_modules/${name}/`)) ? '  loaded by calendars' : '';
