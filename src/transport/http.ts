@@ -82,7 +82,7 @@ export const header = (h: DavResponse['headers'], name: string): string | undefi
 export class Transport {
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
-  /** For an origin that closes connections unannounced: a new connection per request (see #exchange). */
+  /** For writes, and for every request to an origin that closes connections unannounced: a new connection each (see #exchange). */
   readonly #httpOnce: HttpAgent;
   readonly #httpsOnce: HttpsAgent;
   /** Origins seen ending a kept-alive connection without announcing it. */
@@ -218,9 +218,11 @@ export class Transport {
     // SOGo ends every connection after its answer, and says "Connection: close" (RFC 9112 §9.6)
     // only on some, so a request that takes such a socket from the pool before its FIN is read
     // meets a reset: several at once when reads run in parallel, and a write must never be
-    // re-sent. Once an origin has been seen ending a connection it had not announced closing, every
-    // request to it goes on a connection of its own; it was not keeping them anyway.
-    const fresh = this.#closers.has(url.origin);
+    // re-sent. Once an origin has been seen ending a connection it had not announced closing (or
+    // resetting a reused one), every request to it goes on a connection of its own; it was not
+    // keeping them anyway. A write never takes a pooled socket at all, even before that is known:
+    // writes are one or two per command, so a connection of their own costs a handshake.
+    const fresh = !IDEMPOTENT_READS.has(req.method) || this.#closers.has(url.origin);
     return new Promise((resolve, reject) => {
       let answer: IncomingMessage | undefined;
       const r = (https ? httpsRequest : httpRequest)({
@@ -250,8 +252,9 @@ export class Transport {
         });
       });
       const done = () => clearTimeout(deadline);
-      r.on('error', (e) => {
+      r.on('error', (e: NodeJS.ErrnoException) => {
         done();
+        if (r.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) this.#closers.add(url.origin);
         reject(e);
       });
       r.on('response', (res) => {
