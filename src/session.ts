@@ -30,7 +30,7 @@ import { resourceKey, sameResource } from './discovery/propfind.js';
 import { hrefUrl, prop } from './xml/multistatus.js';
 import { child, textOf } from './xml/parse.js';
 import { NS, qn } from './xml/names.js';
-import { UsageError } from './errors.js';
+import { ServerRefusedError, UsageError } from './errors.js';
 import { inertLine } from './util/inert.js';
 
 export interface SessionOptions {
@@ -201,7 +201,12 @@ export class Session {
   productQuirks(at: URL = this.baseUrl): Promise<readonly Quirk[]> {
     return (this.#product ??= this.serverOptions(at).then(
       (o) => quirksFor(fingerprint(o).id),
-      () => [],
+      // Only a server that answers OPTIONS with a refusal is read without its quirks; a hang, a
+      // redirect off the origin or a sign-in failure is the command's failure, as on any request.
+      (e: unknown) => {
+        if (e instanceof ServerRefusedError) return [];
+        throw e;
+      },
     ));
   }
 
