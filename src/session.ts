@@ -17,13 +17,14 @@ import {
   statePropsFor,
   changePropsFor,
   LISTING_PROPS,
+  P,
   type Calendar,
   type HomeListing,
   type NamedCalendar,
 } from './discovery/calendars.js';
 import { provesStale, type DiscoveryCache } from './discovery/cache.js';
 import { quirksFor, type Quirk } from './servers/quirks.js';
-import { fingerprint } from './servers/fingerprint.js';
+import { fingerprint, type ServerId } from './servers/fingerprint.js';
 import type { MultiStatusResponse } from './xml/multistatus.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
 import { resourceKey, sameResource } from './discovery/propfind.js';
@@ -57,6 +58,8 @@ export class Session {
   #principal?: Promise<Principal>;
   #listing?: Promise<HomeListing>;
   #product?: Promise<readonly Quirk[]>;
+  /** The product an OPTIONS named in this Session, for the cache. */
+  #learned?: ServerId;
   readonly #options = new Map<string, Promise<ServerOptions>>();
   #cache?: DiscoveryCache;
   /** The principal as the cache gave it, while it has not proved stale. */
@@ -166,16 +169,27 @@ export class Session {
   /** A freshly discovered principal, written to the cache once it is in. */
   async #remember(p: Promise<Principal>): Promise<Principal> {
     const found = await p;
-    await this.#cache?.save(found);
+    await this.#cache?.save(this.#learned ? { ...found, product: this.#learned } : found);
     return found;
   }
 
-  calendars(): Promise<Calendar[]> {
-    return this.#listHome().then((l) => l.calendars);
+  /**
+   * The calendar home's calendars. `lean`: without most of what the product's quirks call costly
+   * (Cyrus computes the sharing state anew for each such property: issue 14), the product known
+   * from the cache or from one OPTIONS sent alongside discovery; what `calendars` shows is the same.
+   */
+  calendars(lean = false): Promise<Calendar[]> {
+    return this.#listHome(lean).then((l) => l.calendars);
   }
 
-  #listHome(): Promise<HomeListing> {
-    return (this.#listing ??= this.#fresh(async () => listHome(this.transport, await this.principal())));
+  #listHome(lean = false): Promise<HomeListing> {
+    return (this.#listing ??= this.#fresh(async () => {
+      if (!lean) return listHome(this.transport, await this.principal());
+      const [me, known] = await Promise.all([this.principal(), this.productQuirks()]);
+      // DAV:resourcetype stays: a calendar shared with the user has no CS:allowed-sharing-modes,
+      // the costly-props quirk's other way to tell a calendar.
+      return listHome(this.transport, me, statePropsFor(known, [P.currentPrivileges, P.resourcetype]), known);
+    }));
   }
 
   /**
@@ -199,15 +213,28 @@ export class Session {
    * then reuses, so a change sends no extra request.
    */
   productQuirks(at: URL = this.baseUrl): Promise<readonly Quirk[]> {
-    return (this.#product ??= this.serverOptions(at).then(
-      (o) => quirksFor(fingerprint(o).id),
+    return (this.#product ??= this.#productAt(at).then((id) => (id ? quirksFor(id) : [])));
+  }
+
+  /**
+   * Which product answers: from the discovery cache when it knows (a warm `sharees` then sends no
+   * OPTIONS: issue 14), else from one OPTIONS, which the cache then keeps.
+   */
+  async #productAt(at: URL): Promise<ServerId | undefined> {
+    const known = (this.#cached ?? (this.#dropped ? undefined : await this.#cache?.load()))?.product;
+    if (known) return known;
+    let id: ServerId;
+    try {
+      id = fingerprint(await this.serverOptions(at)).id;
+    } catch (e) {
       // Only a server that answers OPTIONS with a refusal is read without its quirks; a hang, a
       // redirect off the origin or a sign-in failure is the command's failure, as on any request.
-      (e: unknown) => {
-        if (e instanceof ServerRefusedError) return [];
-        throw e;
-      },
-    ));
+      if (e instanceof ServerRefusedError) return undefined;
+      throw e;
+    }
+    this.#learned = id;
+    if (this.#cached) await this.#cache?.save({ ...this.#cached, product: id });
+    return id;
   }
 
   /**

@@ -3,7 +3,8 @@
 // per origin and user under $XDG_CACHE_HOME/calshare (XDG Base Directory spec; default
 // ~/.cache/calshare), directory 0700, file 0600, written by rename so a reader never sees half a
 // file. It holds what discovery found and nothing else: principal URL, calendar home URL, the
-// user's addresses and display name. Never a password, token or Authorization value.
+// user's addresses and display name, and which product answers there (fingerprint.ts, from an
+// OPTIONS). Never a password, token or Authorization value.
 //
 // Nothing read here is trusted: a file that is not a regular file of ours with mode 0600 (or
 // stricter), that does not parse, names another origin or user, or is older than MAX_AGE_MS is
@@ -16,6 +17,7 @@ import { chmod, lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/pro
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Principal } from './discover.js';
+import { SERVER_IDS } from '../servers/fingerprint.js';
 
 /** What the Session needs from a cache; the library works without one (SessionOptions.cache). */
 export interface DiscoveryCache {
@@ -53,6 +55,7 @@ interface Stored {
   home: string;
   displayName?: string;
   addresses: string[];
+  product?: string;
 }
 
 export function serialise(origin: string, user: string, p: Principal, now = Date.now()): string {
@@ -65,6 +68,7 @@ export function serialise(origin: string, user: string, p: Principal, now = Date
     home: p.homeUrl.href,
     ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
     addresses: p.addresses,
+    ...(p.product ? { product: p.product } : {}),
   };
   return JSON.stringify(s) + '\n';
 }
@@ -83,6 +87,8 @@ export function parseCached(text: string, origin: string, user: string, now = Da
   if (typeof s.savedAt !== 'number' || !(now - s.savedAt < MAX_AGE_MS) || s.savedAt > now + 60_000) return undefined;
   if (!isStr(s.principal) || !isStr(s.home) || !Array.isArray(s.addresses) || !s.addresses.every(isStr)) return undefined;
   if (s.displayName !== undefined && !isStr(s.displayName)) return undefined;
+  // An unknown product is dropped, not trusted: the next OPTIONS names it again.
+  const product = SERVER_IDS.find((id) => id === s.product);
   let url: URL, homeUrl: URL;
   try {
     url = new URL(s.principal);
@@ -92,7 +98,7 @@ export function parseCached(text: string, origin: string, user: string, now = Da
   }
   // The cache only ever names places on the origin it is keyed by; the OriginPolicy checks again.
   if (url.origin !== origin || homeUrl.origin !== origin) return undefined;
-  return { url, homeUrl, displayName: s.displayName, addresses: s.addresses };
+  return { url, homeUrl, displayName: s.displayName, addresses: s.addresses, ...(product ? { product } : {}) };
 }
 
 /** Answers on a cached URL that say the cache is stale: moved, gone, or not this account's. */

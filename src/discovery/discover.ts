@@ -7,6 +7,7 @@ import { child, children, textOf } from '../xml/parse.js';
 import { hrefUrl, prop } from '../xml/multistatus.js';
 import { propfind, selfResponse } from './propfind.js';
 import { ServerRefusedError, UnsupportedError, NetworkError } from '../errors.js';
+import type { ServerId } from '../servers/fingerprint.js';
 
 export interface Principal {
   url: URL;
@@ -14,6 +15,11 @@ export interface Principal {
   displayName: string | undefined;
   /** C:calendar-user-address-set hrefs (RFC 6638 §2.4.1), e.g. "mailto:alice@example.test". */
   addresses: string[];
+  /**
+   * The product behind the account's origin (servers/fingerprint.ts), when an OPTIONS named it;
+   * kept in the discovery cache so a warm `sharees` needs no OPTIONS to know its quirks.
+   */
+  product?: ServerId;
 }
 
 export const CURRENT_USER_PRINCIPAL = qn(NS.DAV, 'current-user-principal');

@@ -80,7 +80,13 @@ export const QUIRKS: Record<ServerId, readonly Quirk[]> = {
       seen:
         'Cyrus 3.6.1, one calendar shared with 100 people, PROPFIND Depth 0 (median of 9, loaded 2-core machine): CS:invite + DAV:acl 47 ms; ' +
         'adding DAV:resourcetype +30 ms, DAV:invite +40 ms, DAV:share-access +25 ms, current-user-privilege-set +15 ms; all listing properties 129 ms. ' +
-        'CS:allowed-sharing-modes answers 200 on calendars and 404 on the home, Inbox/ and Outbox/ (whose resourcetype is schedule-inbox/-outbox)',
+        'CS:allowed-sharing-modes answers 200 on calendars and 404 on the home; Inbox/ and Outbox/ answer 404 to a Depth-0 read but 200 in a Depth-1 listing (see not-calendars)',
+    },
+    {
+      kind: 'not-calendars',
+      // RFC 6638 §2.1-2.2: the scheduling boxes; Cyrus names them Inbox and Outbox in every home.
+      segments: ['Inbox', 'Outbox'],
+      seen: 'Cyrus 3.6.1: in a Depth-1 PROPFIND of the home, Inbox/ and Outbox/ (resourcetype schedule-inbox/-outbox) answer CS:allowed-sharing-modes <can-be-shared/> 200 like calendars, so a listing that leaves resourcetype out (costly-props) must drop them by name',
     },
     {
       kind: 'mirrored-state',

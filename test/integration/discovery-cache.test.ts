@@ -80,9 +80,13 @@ test('cold writes the cache (dir 0700, file 0600, no secret); warm commands send
       const discovery = sent(warm.stderr).filter(isDiscovery);
       assert.deepEqual(discovery, [], `${args.join(' ')}: no discovery request when warm`);
     }
-    // By URL, warm: one Depth-0 read of the calendar carries everything `sharees` shows.
+    // By URL, warm: one Depth-0 read of the calendar carries everything `sharees` shows, and the
+    // product the cold OPTIONS named comes from the cache, so no OPTIONS either.
+    assert.equal(JSON.parse(text).product, 'cyrus');
     const byUrl = sent((await run(['sharees', cal.url])).stderr);
-    assert.deepEqual(byUrl.filter((r) => r.method === 'PROPFIND').map((r) => r.path)[0], new URL(cal.url).pathname);
+    assert.deepEqual(byUrl[0], { method: 'PROPFIND', path: new URL(cal.url).pathname, status: '207' });
+    const calPath = new URL(cal.url).pathname;
+    assert.ok(!byUrl.some((r) => r.method === 'OPTIONS' && r.path === calPath), byUrl.map((r) => `${r.method} ${r.path}`).join(', '));
   } finally {
     rmSync(xdg, { recursive: true, force: true });
   }

@@ -100,6 +100,16 @@ test('a file of another owner is ignored', { skip: process.getuid?.() !== 0 && '
   }
 });
 
+test('the product an OPTIONS named is kept; one the cache does not know is dropped, the rest kept', () => {
+  const now = 1_000_000 + 1000;
+  const withProduct = serialise(ORIGIN, 'alice', { ...me, product: 'cyrus' }, 1_000_000);
+  assert.equal(parseCached(withProduct, ORIGIN, 'alice', now)?.product, 'cyrus');
+  const o = JSON.parse(withProduct) as Record<string, unknown>;
+  o.product = 'apache-with-a-twist';
+  const odd = parseCached(JSON.stringify(o), ORIGIN, 'alice', now);
+  assert.ok(odd && odd.product === undefined && odd.homeUrl.href === me.homeUrl.href);
+});
+
 test('a corrupt, foreign or old file is ignored, never trusted', () => {
   const good = serialise(ORIGIN, 'alice', me, 1_000_000);
   const now = 1_000_000 + 1000;

@@ -19,7 +19,7 @@ const NOT_SHOWN_NOTE =
 
 export async function run(flags: GlobalFlags): Promise<void> {
   await withSession(flags, async (s) => {
-    const [principal, cals, grantees] = await Promise.all([s.principal(), s.calendars(), homeGrantees(s)]);
+    const [principal, cals, grantees] = await Promise.all([s.principal(), s.calendars(true), homeGrantees(s)]);
     const layout = learnLayout(principal, s.transport.user);
     const ctx = { me: principal, layout };
     // Honest counts: people who reach a calendar only because the calendar home is shared with
