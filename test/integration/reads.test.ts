@@ -106,6 +106,10 @@ test('sharees of all calendars: one Depth-1 read of the home with the lean prope
   const mine = list.find((c) => c.calendar.url.href === cal.url);
   assert.ok(mine, 'the fresh calendar is listed');
   assert.deepEqual(mine.sharees.map((x) => [x.email, x.level, x.sources]), [['bob@example.test', 'read', ['acl']]]);
+  // Without resourcetype, Cyrus's scheduling boxes answer CS:allowed-sharing-modes like calendars
+  // in a Depth-1 listing: they are still no calendars (quirk not-calendars).
+  const boxes = list.map((c) => c.calendar.url.pathname).filter((p) => /\/(Inbox|Outbox)\/$/.test(p));
+  assert.deepEqual(boxes, []);
 });
 
 test('sharees CAL with an access-list-only grant: the home ACL is read once, after the calendar', async (t) => {
