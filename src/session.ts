@@ -174,9 +174,10 @@ export class Session {
   }
 
   /**
-   * The calendar home's calendars. `lean`: without most of what the product's quirks call costly
-   * (Cyrus computes the sharing state anew for each such property: issue 14), the product known
-   * from the cache or from one OPTIONS sent alongside discovery; what `calendars` shows is the same.
+   * The calendar home's calendars. `lean`: when the product is already known (the discovery cache
+   * keeps it), without most of what its quirks call costly (Cyrus computes the sharing state anew
+   * for each such property: issue 14); what `calendars` shows is the same. Never an extra request:
+   * a cold listing stays discovery plus one PROPFIND.
    */
   calendars(lean = false): Promise<Calendar[]> {
     return this.#listHome(lean).then((l) => l.calendars);
@@ -184,11 +185,13 @@ export class Session {
 
   #listHome(lean = false): Promise<HomeListing> {
     return (this.#listing ??= this.#fresh(async () => {
-      if (!lean) return listHome(this.transport, await this.principal());
-      const [me, known] = await Promise.all([this.principal(), this.productQuirks()]);
+      const me = await this.principal();
+      const known = lean ? this.#cached?.product : undefined;
+      if (!known) return listHome(this.transport, me);
+      const quirks = quirksFor(known);
       // DAV:resourcetype stays: a calendar shared with the user has no CS:allowed-sharing-modes,
       // the costly-props quirk's other way to tell a calendar.
-      return listHome(this.transport, me, statePropsFor(known, [P.currentPrivileges, P.resourcetype]), known);
+      return listHome(this.transport, me, statePropsFor(quirks, [P.currentPrivileges, P.resourcetype]), quirks);
     }));
   }
 
@@ -221,8 +224,8 @@ export class Session {
    * OPTIONS: issue 14), else from one OPTIONS, which the cache then keeps.
    */
   async #productAt(at: URL): Promise<ServerId | undefined> {
-    const known = (this.#cached ?? (this.#dropped ? undefined : await this.#cache?.load()))?.product;
-    if (known) return known;
+    const cached = this.#cached ?? (await this.#fromCache());
+    if (cached?.product) return cached.product;
     let id: ServerId;
     try {
       id = fingerprint(await this.serverOptions(at)).id;
@@ -233,7 +236,7 @@ export class Session {
       throw e;
     }
     this.#learned = id;
-    if (this.#cached) await this.#cache?.save({ ...this.#cached, product: id });
+    if (cached) await this.#cache?.save({ ...cached, product: id });
     return id;
   }
 
