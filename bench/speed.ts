@@ -4,12 +4,14 @@
 // no client can do with less. calshare runs cold (a new session per command, as the CLI does), with
 // the calendar named by URL. Prints figures and each goal with its ratio; asserts nothing.
 import { performance } from 'node:perf_hooks';
-import { cpus, loadavg } from 'node:os';
-import { existsSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { Session } from '../src/session.js';
 import { basicCredentials } from '../src/credentials/basic.js';
+import { FileDiscoveryCache, type DiscoveryCache } from '../src/discovery/cache.js';
 import { listSharees, share, unshare } from '../src/sharing/engine.js';
 import { MECHANISMS } from '../src/sharing/registry.js';
 import type { TraceEntry } from '../src/transport/http.js';
@@ -27,12 +29,12 @@ interface Figure {
 }
 
 /** Runs `fn` with a fresh session (cold: discovery included) and measures it. */
-async function calshare<T>(url: string, user: string, pw: string, fn: (s: Session) => Promise<T>): Promise<Figure & { out: T }> {
+async function calshare<T>(url: string, user: string, pw: string, fn: (s: Session) => Promise<T>, cache?: DiscoveryCache): Promise<Figure & { out: T }> {
   const traces: TraceEntry[] = [];
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   // Long timeout: a 500-person CS:share takes Cyrus tens of seconds on a loaded machine.
-  const s = await Session.open({ url, credentials: basicCredentials(user, async () => pw), timeoutMs: 600_000, onTrace: (t) => traces.push(t) });
+  const s = await Session.open({ url, credentials: basicCredentials(user, async () => pw), timeoutMs: 600_000, onTrace: (t) => traces.push(t), ...(cache ? { cache } : {}) });
   try {
     const out = await fn(s);
     const ms = performance.now() - t0;
@@ -100,13 +102,19 @@ function median(runs: Figure[]): Figure {
 
 const rows: (string | number)[][] = [];
 const results = new Map<string, { a: Figure; f: Figure }>();
-const OPS = ['share', 'sharees CAL', 'sharees (all)', 'revoke-all'] as const;
+const OPS = ['share', 'sharees CAL', 'sharees CAL warm', 'sharees (all)', 'revoke-all'] as const;
+// Warm: the discovery cache of an earlier command (principal, home, product) in a directory of the
+// bench's own, as the CLI keeps it between commands.
+const warmRoot = mkdtempSync(join(tmpdir(), 'calshare-bench-warm-'));
+const warm = () => new FileDiscoveryCache(new URL(CYRUS.url).origin, 'alice', join(warmRoot, 'calshare'));
 for (const n of SIZES) {
   const people = numbered.slice(0, n);
   const mine = await freshCalendar('alice', `bench-speed-${randomUUID().slice(0, 8)}`);
   const ref = await freshCalendar('alice', `bench-floor-${randomUUID().slice(0, 8)}`);
   const runs = new Map<string, { a: Figure[]; f: Figure[] }>(OPS.map((o) => [o, { a: [], f: [] }]));
   try {
+    // One command before the timed ones fills the warm cache (principal, home, product).
+    await calshare(CYRUS.url, 'alice', USERS.alice, async (s) => listSharees(s, await s.resolveCalendar(mine.url, 'state')), warm());
     // calshare and the floor alternate, op by op, so load that comes and goes hits both alike. Each
     // round shares, reads and revokes everyone, so the next round starts from an unshared calendar.
     const both = async (op: (typeof OPS)[number], a: () => Promise<Figure>, f: () => Promise<Figure>) => {
@@ -128,6 +136,11 @@ for (const n of SIZES) {
       await both(
         'sharees CAL',
         () => calshare(CYRUS.url, 'alice', USERS.alice, async (s) => listSharees(s, await s.resolveCalendar(mine.url, 'state'))),
+        () => floor('alice', USERS.alice, 'PROPFIND', ref.url, WHO_READ, { depth: '0' }),
+      );
+      await both(
+        'sharees CAL warm',
+        () => calshare(CYRUS.url, 'alice', USERS.alice, async (s) => listSharees(s, await s.resolveCalendar(mine.url, 'state')), warm()),
         () => floor('alice', USERS.alice, 'PROPFIND', ref.url, WHO_READ, { depth: '0' }),
       );
       await both(
@@ -159,10 +172,12 @@ for (const n of SIZES) {
   }
 }
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+rmSync(warmRoot, { recursive: true, force: true });
 process.stdout.write(
   `\nCyrus 3.6 (CalendarServer sharing), cold commands (new session, calendar named by URL) next to the floor:\n` +
     `the same change or read sent by hand as one request (share/revoke: one CS:share POST; sharees: one PROPFIND of\n` +
     `CS:invite + DAV:acl, Depth 0 on the calendar or Depth 1 on the home). Bytes are request + response bodies.\n` +
+    `"sharees CAL warm": the same command with the discovery cache an earlier command left (principal, home, product).\n` +
     `Median of ${ROUNDS} rounds, calshare and floor alternating (requests and bytes are those of the median run);\n` +
     `${cpus().length} CPUs, load average ${load()} (1, 5, 15 min) at the end.\n${table(HEAD, rows)}\n`,
 );
@@ -225,6 +240,7 @@ const linear = (op: string): Goal => {
 };
 const goals: Goal[] = [
   ...SIZES.map((n) => timed(`sharees CAL (${n} people)`, `sharees CAL@${n}`, 1.3)),
+  ...SIZES.map((n) => timed(`sharees CAL, warm (${n} people)`, `sharees CAL warm@${n}`, 1.3)),
   ...SIZES.map((n) => timed(`sharees of all calendars (${n} people on one)`, `sharees (all)@${n}`, 1.3)),
   ...SIZES.map((n): Goal => [`share ${n} people by URL, cold ≤ N + 4 = ${n + 4} requests`, `${r(`share@${n}`).a.requests} requests`, r(`share@${n}`).a.requests <= n + 4]),
   timed('share 500', 'share@500', 1.15),
