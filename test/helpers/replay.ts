@@ -109,12 +109,13 @@ export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
       }
       used.add(i);
       lastFor.set(k, i);
-      res.writeHead(ex.response.status, ex.response.headers);
+      res.writeHead(ex.response.status, located(ex.response.headers, port));
       res.end(ex.response.body);
     });
   });
+  let port = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/`,
     received,
@@ -126,6 +127,17 @@ export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A recorded absolute Location names the origin the real server was asked on: the recording proxy
+ * (127.0.0.1:8601) or, behind it, the server itself (8600). The real server names the host it is
+ * asked on, so the replay names its own.
+ */
+function located(headers: Record<string, string>, port: number): Record<string, string> {
+  const out = { ...headers };
+  for (const h of Object.keys(out)) if (h.toLowerCase() === 'location') out[h] = out[h]!.replace(/^http:\/\/127\.0\.0\.1:860[01]\//, `http://127.0.0.1:${port}/`);
+  return out;
 }
 
 /** Replaces the recording proxy's origin in recorded output with the replay server's. */
