@@ -15,10 +15,17 @@ export async function dav(user: User | { user: string; password: string }, metho
   const [name, pw] = typeof user === 'string' ? [user, PASSWORDS[user]] : [user.user, user.password];
   let target = new URL(url);
   for (let hop = 0; hop < 5; hop++) {
-    const res = await request(target, {
-      method: method as 'GET',
-      headers: { authorization: `Basic ${Buffer.from(`${name}:${pw}`).toString('base64')}`, ...(body ? { 'content-type': 'application/xml; charset=utf-8' } : {}), ...headers },
-      body: body ?? null,
+    const send = () =>
+      request(target, {
+        method: method as 'GET',
+        headers: { authorization: `Basic ${Buffer.from(`${name}:${pw}`).toString('base64')}`, ...(body ? { 'content-type': 'application/xml; charset=utf-8' } : {}), ...headers },
+        body: body ?? null,
+      });
+    // SOGo ends connections after its answer without always saying so; a request that takes such a
+    // pooled socket finds it closed before the server read a byte of it, so it is sent once more.
+    const res = await send().catch((e: { code?: string }) => {
+      if (e?.code === 'UND_ERR_SOCKET' || e?.code === 'ECONNRESET') return send();
+      throw e;
     });
     const text = await res.body.text();
     const loc = res.headers.location;
