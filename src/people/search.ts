@@ -15,7 +15,7 @@
 import type { Transport } from '../transport/http.js';
 import { el, serialize } from '../xml/build.js';
 import { NS, clark, qn, type QName } from '../xml/names.js';
-import { parseResponse } from '../discovery/propfind.js';
+import { parseResponse, resourceKey } from '../discovery/propfind.js';
 import { prop, type MultiStatusResponse } from '../xml/multistatus.js';
 import { children, textOf } from '../xml/parse.js';
 import { pool } from '../util/pool.js';
@@ -96,16 +96,8 @@ export function exactMatches(responses: readonly MultiStatusResponse[], emails: 
   return { found, ambiguous };
 }
 
-/** A principal URL as a map key: origin and decoded path, trailing slash optional (as servers mean it). */
-export function principalKey(u: URL): string {
-  let p: string;
-  try {
-    p = decodeURIComponent(u.pathname);
-  } catch {
-    p = u.pathname;
-  }
-  return `${u.origin}${p.replace(/\/+$/, '')}`;
-}
+/** A principal URL as a map key: scheme, host and decoded path, trailing slash optional (as servers mean it). */
+export const principalKey = (u: URL): string => `${u.protocol}//${resourceKey(u)}`;
 
 /**
  * The other way round: each principal's e-mail address, by a search on its own URL (DAViCal reduces
