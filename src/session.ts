@@ -287,7 +287,8 @@ export class Session {
     const quirks = read === 'listing' ? undefined : await this.productQuirks(url);
     const props = !quirks ? LISTING_PROPS : read === 'state' ? statePropsFor(quirks) : changePropsFor(quirks);
     if (!this.#principal) {
-      const hit = await this.#fromCache();
+      // productQuirks may have read the cache already.
+      const hit = this.#cached ?? (await this.#fromCache());
       if (hit) this.#principal = Promise.resolve(hit);
     }
     if (this.#principal) return readOwnCalendar(this.transport, await this.principal(), url, props, quirks);
