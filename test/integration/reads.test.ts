@@ -5,7 +5,7 @@
 // DAV:invite, DAV:share-access and current-user-privilege-set (quirks.ts 'costly-props'). A
 // regression here would be silent: the output stays the same, only slower.
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { before, test, type TestContext } from 'node:test';
 import { Session } from '../../src/session.js';
 import { basicCredentials } from '../../src/credentials/basic.js';
 import { listSharees, share, unshare, type CalendarSharees } from '../../src/sharing/engine.js';
@@ -89,13 +89,21 @@ test('sharees CAL: one Depth-0 read of the calendar with the lean property set, 
   assert.deepEqual(shape(lean), shape(await listSharees(full, await full.resolveCalendar(cal.url))));
 });
 
-test('sharees of all calendars: one Depth-1 read of the home with the lean property set, the home ACL from that same answer', async (t) => {
+/**
+ * A fresh calendar of alice's shared view-only with `email` through the ACL alone (--via acl): a
+ * grant whose origin needs the home's ACL to be told.
+ */
+async function aclSharedCalendar(t: TestContext, email: string): Promise<Awaited<ReturnType<typeof freshCalendar>>> {
   const cal = await freshCalendar('alice');
   t.after(() => deleteCalendar('alice', cal.url));
   const setup = await Session.open({ url: CYRUS.url, credentials: basicCredentials('alice', async () => USERS.alice) });
   t.after(() => setup.close());
-  // An access-list-only grant (--via acl): where it comes from needs the home's ACL.
-  await share(setup, await setup.resolveCalendar(cal.url), ['bob@example.test'], 'read', { via: 'acl' });
+  await share(setup, await setup.resolveCalendar(cal.url), [email], 'read', { via: 'acl' });
+  return cal;
+}
+
+test('sharees of all calendars: one Depth-1 read of the home with the lean property set, the home ACL from that same answer', async (t) => {
+  const cal = await aclSharedCalendar(t, 'bob@example.test');
 
   const { s, sent } = await recording();
   t.after(() => s.close());
@@ -113,11 +121,7 @@ test('sharees of all calendars: one Depth-1 read of the home with the lean prope
 });
 
 test('sharees CAL with an access-list-only grant: the home ACL is read once, after the calendar', async (t) => {
-  const cal = await freshCalendar('alice');
-  t.after(() => deleteCalendar('alice', cal.url));
-  const setup = await Session.open({ url: CYRUS.url, credentials: basicCredentials('alice', async () => USERS.alice) });
-  t.after(() => setup.close());
-  await share(setup, await setup.resolveCalendar(cal.url), ['carol@example.test'], 'read', { via: 'acl' });
+  const cal = await aclSharedCalendar(t, 'carol@example.test');
 
   const { s, sent } = await recording();
   t.after(() => s.close());
