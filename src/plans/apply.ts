@@ -7,7 +7,7 @@ import type { Session } from '../session.js';
 import type { Calendar } from '../discovery/calendars.js';
 import { detect } from '../discovery/capabilities.js';
 import { isCalshareError, UnsupportedError, UsageError, type ErrorKind } from '../errors.js';
-import { changeAccess, context, readState, revokee, type ChangeOutcome } from '../sharing/engine.js';
+import { byAddress, changeAccess, context, readState, revokee, type ChangeOutcome } from '../sharing/engine.js';
 import { resolveIdentities, type Identity } from '../sharing/identity.js';
 import { othersOf, shareesOf } from '../sharing/sharees.js';
 import { MECHANISMS } from '../sharing/registry.js';
@@ -189,8 +189,9 @@ export async function applyPlan(session: Session, plan: Plan, opts: PlanOptions 
       calendars.push({ ...base, status: 'unchanged' });
       continue;
     }
+    const listed = byAddress(l.sharees);
     const wanted: Change[] = changesOf(l.rows).map((c) => ({
-      who: c.level === 'none' ? revokee(c.email, l.sharees, ctx) : resolved.get(c.email.toLowerCase())!,
+      who: c.level === 'none' ? revokee(c.email, listed, ctx) : resolved.get(c.email.toLowerCase())!,
       level: c.level,
     }));
     try {

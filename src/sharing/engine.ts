@@ -12,7 +12,7 @@ import { NS, qn } from '../xml/names.js';
 import { inert } from '../util/inert.js';
 import { searchPeople } from '../people/search.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
-import { allGrants, findSharee, isOwner, keyOf, originOf, otherLine, othersOf, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
+import { allGrants, keyOf, originOf, otherLine, othersOf, ownerTest, shareeFinder, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
 import { fromHome, homeGrantees } from './home-grants.js';
 import { excludedWarning, groupsOf, reachingGroups, throughGroupWarning } from './group-access.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
@@ -160,16 +160,19 @@ function fallbackFor(caps: Capabilities, primary: Mechanism): Mechanism | undefi
   return MECHANISMS.find((m) => m.seesForeignGrants && m !== primary && caps.mechanisms.some((r) => r.id === m.id && r.available));
 }
 
-const levelIn = (sharees: Sharee[], who: Identity): Level | 'other' | 'none' => findSharee(sharees, who)?.level ?? 'none';
+/** The level `who` holds in a list a finder indexed (sharees.shareeFinder), 'none' when not listed. */
+const levelBy = (find: (who: Identity) => Sharee | undefined, who: Identity): Level | 'other' | 'none' => find(who)?.level ?? 'none';
 
 /**
- * levelIn for many people against one list: by address through a map, by principal (findSharee's
- * slower path) only for those the address misses, so a 500-person check is not 500 scans.
+ * `f` of a state, worked out once per state object however often it is asked. A state is never
+ * changed once read (a read-back makes a new one), so the answer stays true.
  */
-function levelsIn(sharees: Sharee[]): (who: Identity) => Level | 'other' | 'none' {
-  const byKey = new Map<string, Sharee>();
-  for (const s of sharees) if (!byKey.has(keyOf(s))) byKey.set(keyOf(s), s);
-  return (who) => byKey.get(`mailto:${who.email.toLowerCase()}`)?.level ?? levelIn(sharees, who);
+function perState<T>(f: (st: State) => T): (st: State) => T {
+  const seen = new WeakMap<State, T>();
+  return (st) => {
+    if (!seen.has(st)) seen.set(st, f(st));
+    return seen.get(st)!;
+  };
 }
 
 /**
@@ -216,7 +219,12 @@ interface Noted {
 async function apply(session: Session, cal: Calendar, wanted: Change[], primary: Mechanism, fallback: Mechanism | undefined, ctx: MechanismContext, opts: ChangeOptions, caps?: Capabilities): Promise<ChangeOutcome> {
   const requests: PlannedRequest[] = [];
   let state: State = { cal, fetched: await readState(session, cal, ctx) };
-  const before = shareesOf(cal, ctx, state.fetched);
+  // Each state's sharees are merged and indexed once, and the primary's own levels read once, however
+  // often the steps below ask: merging every grant again per question (four times for the first
+  // state) was most of a 500-person revoke's client CPU (issue 14).
+  const findIn = perState((st) => shareeFinder(shareesOf(st.cal, ctx, st.fetched)));
+  const ownIn = perState((st) => ownLevels(primary, st.cal, ctx));
+  const first = state;
   let settle = false;
   const used = new Set<Mechanism>();
   // Once a write was accepted, any failure leaves the change made but unverified: say so.
@@ -229,15 +237,12 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
       throw accepted ? unverified(e, cal, true) : e;
     }
   };
-  // The sharees of a state once, not once per person: a 500-person share stays linear.
+  // One indexed look-up per person, not a scan of the sharees: a 500-person share stays linear.
   const pendingIn = (st: State) => {
-    const level = levelsIn(shareesOf(st.cal, ctx, st.fetched));
-    return wanted.filter((c) => level(c.who) !== c.level);
+    const find = findIn(st);
+    return wanted.filter((c) => levelBy(find, c.who) !== c.level);
   };
-  const mechanismsFor = (st: State) => {
-    const own = ownLevels(primary, st.cal, ctx);
-    return new Set(pendingIn(st).map((c) => mechanismFor(c, st.cal, ctx, primary, fallback, own)));
-  };
+  const mechanismsFor = (st: State) => new Set(pendingIn(st).map((c) => mechanismFor(c, st.cal, ctx, primary, fallback, ownIn(st))));
   // A mechanism whose write replaces the whole state (the ACL method, RFC 3744 §8.1; Cyrus ignores
   // If-Match on it) keeps a concurrent writer's change only if ours is planned from a read made just
   // before it, not from the listing, which identity lookups may have made seconds old. Later
@@ -266,7 +271,7 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
       }
       if (pending.length === 0) break;
       const groups = new Map<Mechanism, Change[]>();
-      const own = ownLevels(primary, state.cal, ctx);
+      const own = ownIn(state);
       for (const c of pending) {
         const m = mechanismFor(c, state.cal, ctx, primary, fallback, own);
         const group = groups.get(m);
@@ -303,10 +308,10 @@ async function apply(session: Session, cal: Calendar, wanted: Change[], primary:
   const warnings: string[] = [];
   for (const h of hooks) warnings.push(...(await h.hook.after(session.transport, cal, ctx, h.noted)));
   session.invalidate();
-  const after = shareesOf(state.cal, ctx, state.fetched);
+  const [findBefore, findAfter] = [findIn(first), findIn(state)];
   const results = wanted.map((c): PersonResult => {
-    const b = levelIn(before, c.who);
-    const s = findSharee(after, c.who);
+    const b = levelBy(findBefore, c.who);
+    const s = findAfter(c.who);
     const a = s?.level ?? 'none';
     const result = resultKind(c.level, b, a, Boolean(opts.dryRun));
     return { email: c.who.email, ...(c.who.group !== undefined ? { group: c.who.group } : {}), requested: c.level, before: b, after: opts.dryRun ? b : a, result, status: s?.status };
@@ -437,11 +442,21 @@ export function shownPrincipals(cal: Calendar, ctx: MechanismContext): Map<strin
 }
 
 /**
+ * Address -> the first sharee listed with it (as a search of the list would find), indexed once for
+ * a whole revocation: a search per person made revoking 500 people quadratic (issue 14).
+ */
+export function byAddress(sharees: readonly Sharee[]): Map<string, Sharee> {
+  const out = new Map<string, Sharee>();
+  for (const s of sharees) if (s.email !== undefined && !out.has(s.email)) out.set(s.email, s);
+  return out;
+}
+
+/**
  * Who a revocation names. No existence check: revoking must work for an account that has since been
  * deleted, so the principal comes from the current grant, else from the server's layout.
  */
-export function revokee(email: string, current: readonly Sharee[], ctx: MechanismContext, found?: URL): Identity {
-  const known = current.find((s) => s.email === email.toLowerCase());
+export function revokee(email: string, current: ReadonlyMap<string, Sharee>, ctx: MechanismContext, found?: URL): Identity {
+  const known = current.get(email.toLowerCase());
   // `found`: what the server's people search answered (quirk 'people-by-search'), before any layout guess.
   const principal = known?.principal ? new URL(known.principal) : found ?? (ctx.layout ? principalFor(ctx.layout, email, ctx.me.url) : undefined);
   return { email, mailto: `mailto:${email}`, principal };
@@ -474,11 +489,13 @@ export async function unshare(session: Session, cal: Calendar, addresses: readon
   // No existence check here: revoking must work for an account that has since been deleted. Where
   // the server can be asked who has an address, ask for those the listing does not name: its user
   // ids need not follow the address.
-  const unlisted = emails.filter((e) => !current.find((s) => s.email === e.toLowerCase())?.principal);
+  const listed = byAddress(current);
+  const unlisted = emails.filter((e) => !listed.get(e.toLowerCase())?.principal);
   const searched = search && unlisted.length ? (await searchPeople(session.transport, ctx.me.url, unlisted, search.prop, search.mailto)).found : undefined;
-  const who = emails.map((email) => revokee(email, current, ctx, searched?.get(email.toLowerCase())?.principal));
+  const who = emails.map((email) => revokee(email, listed, ctx, searched?.get(email.toLowerCase())?.principal));
   // As share does: the owner always has the calendar, and taking it from them would drop their ACE.
-  const self = who.find((w) => isOwner({ email: w.email, principal: w.principal?.href }, ctx));
+  const owner = ownerTest(ctx);
+  const self = who.find((w) => owner({ email: w.email, principal: w.principal?.href }));
   if (self) throw new UsageError(`${self.email} is you; a calendar is always shared with its owner`, 'Name the people to remove; `calshare sharees` lists them.');
   // A group being removed needs no existence check either: the read-back shows whether it is gone.
   const groups = groupNames.map((name): Identity => {
@@ -508,9 +525,12 @@ async function noteGroupAccess(session: Session, outcome: ChangeOutcome, who: re
   const left = current.filter((s) => s.group !== undefined && !goes(s.group));
   if (left.length === 0) return;
   const rows = outcome.results.filter((r) => r.group === undefined && (r.result === 'removed' || r.result === 'not-shared' || (outcome.dryRun && r.result === 'planned')));
+  // Indexed once, first entry per address as a search would find it: not a scan per row.
+  const principalOf = new Map<string, URL | undefined>();
+  for (const w of who) if (!principalOf.has(w.email)) principalOf.set(w.email, w.principal);
   await Promise.all(
     rows.map(async (r) => {
-      const principal = who.find((w) => w.email === r.email)?.principal;
+      const principal = principalOf.get(r.email);
       if (!principal) return;
       const memberOf = await groupsOf(session.transport, principal);
       const via = memberOf ? reachingGroups(memberOf, left) : [];

@@ -32,8 +32,11 @@ export interface Identity {
 const LOCAL = /^[A-Za-z0-9!$&'*+=^_`{|}~-]+(?:\.[A-Za-z0-9!$&'*+=^_`{|}~-]+)*$/;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-/** Validates one address; throws a UsageError that says what is wrong with it. */
-export function parseEmail(input: string): string {
+/**
+ * Validates one address; throws a UsageError that says what is wrong with it. `toAscii` is
+ * domainToASCII, or a memo of it when many addresses share a domain.
+ */
+export function parseEmail(input: string, toAscii: (domain: string) => string = domainToASCII): string {
   const raw = input.trim().replace(/^mailto:/i, '');
   // One line, always: an address holding a line break could otherwise forge a "hint:" line.
   const oneLine = (s: string) => inert(s).replace(/[\n\t]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -52,7 +55,7 @@ export function parseEmail(input: string): string {
   // The WHATWG host parser behind domainToASCII silently drops tab/CR/LF, decodes %XX and stops at
   // "/", "?", "#" and a backslash, so "exa\nmple.com" or "example.com/../x" would become "example.com":
   // refuse those before it sees them.
-  const domain = /[\s\p{Cc}%/?#\\]/u.test(domainIn) ? '' : domainToASCII(domainIn.toLowerCase());
+  const domain = /[\s\p{Cc}%/?#\\]/u.test(domainIn) ? '' : toAscii(domainIn.toLowerCase());
   if (!domain) fail(`"${oneLine(domainIn)}" is not a valid domain`);
   const labels = domain.split('.');
   if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) fail(`"${oneLine(domainIn)}" is not a valid domain`);
@@ -65,9 +68,12 @@ export function parseEmail(input: string): string {
 export function parseEmails(inputs: readonly string[]): string[] {
   const errors: string[] = [];
   const seen = new Map<string, string>();
+  // 500 addresses mostly share a domain or two: each domain goes through the host parser once.
+  const ascii = new Map<string, string>();
+  const toAscii = (d: string) => ascii.get(d) ?? ascii.set(d, domainToASCII(d)).get(d)!;
   for (const i of inputs) {
     try {
-      const e = parseEmail(i);
+      const e = parseEmail(i, toAscii);
       seen.set(e.toLowerCase(), e);
     } catch (err) {
       errors.push((err as Error).message);
@@ -148,6 +154,8 @@ export async function resolveIdentities(
   const mine = new Set(me.addresses.map((a) => a.toLowerCase()));
   const unknown: string[] = [];
   const foreign: string[] = [];
+  // The same body for every look-up: built once, not once per person.
+  const body = propfindBody([ADDRESS_SET]);
   const resolve = async (email: string): Promise<Identity> => {
     const mailto = `mailto:${email}`;
     if (mine.has(mailto.toLowerCase())) throw new UsageError(`${email} is your own address; a calendar is always shared with its owner`);
@@ -171,7 +179,7 @@ export async function resolveIdentities(
         method: 'PROPFIND',
         url,
         headers: { depth: '0' },
-        body: propfindBody([ADDRESS_SET]),
+        body,
         purpose: `looking up ${email}`,
         accept: [403, 404],
       });

@@ -2,7 +2,7 @@
 // mechanism's state (CS:invite, DAV:invite, DAV:acl, …). A person shared through one mechanism is
 // listed (and revocable) whatever mechanism made the share.
 import type { Calendar } from '../discovery/calendars.js';
-import { sameResource } from '../discovery/propfind.js';
+import { resourceKey } from '../discovery/propfind.js';
 import type { Identity } from './identity.js';
 import { MECHANISMS } from './registry.js';
 import { quirksOf } from '../servers/quirks.js';
@@ -22,11 +22,12 @@ export const higher = <T extends Level | 'other' | 'none'>(a: T, b: T): T => (RA
 export const keyOf = (g: { email: string | undefined; principal: string | undefined }) =>
   g.email ? `mailto:${g.email.toLowerCase()}` : (g.principal ?? '');
 
-const samePrincipal = (href: string, url: URL): boolean => {
+/** resourceKey of a principal href, or undefined where the href is no URL (it then matches nothing). */
+const principalHrefKey = (href: string): string | undefined => {
   try {
-    return sameResource(new URL(href), url);
+    return resourceKey(new URL(href));
   } catch {
-    return false;
+    return undefined;
   }
 };
 
@@ -35,14 +36,61 @@ const samePrincipal = (href: string, url: URL): boolean => {
  * mean it (trailing slash optional, escaping decoded), since ACL hrefs are spelled as each server likes.
  */
 export function findSharee(sharees: readonly Sharee[], who: Identity): Sharee | undefined {
-  // A group (--group) has no address: it is found by principal only.
-  const key = who.email ? `mailto:${who.email.toLowerCase()}` : undefined;
-  const byEmail = key ? sharees.find((s) => keyOf(s) === key) : undefined;
-  if (byEmail || !who.principal) return byEmail;
-  return sharees.find((s) => s.principal !== undefined && samePrincipal(s.principal, who.principal!));
+  return shareeFinder(sharees)(who);
 }
 
-export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Grant[] {
+/**
+ * findSharee for many people against one list: the list is indexed once (by key, and by principal
+ * the first time an address misses), so judging 500 people is not 500 scans of 500 sharees, which
+ * made share and revoke-all quadratic in client CPU (issue 14). The first sharee in list order wins,
+ * as a scan would find it.
+ */
+export function shareeFinder(sharees: readonly Sharee[]): (who: Identity) => Sharee | undefined {
+  const byKey = new Map<string, Sharee>();
+  for (const s of sharees) {
+    const k = keyOf(s);
+    if (!byKey.has(k)) byKey.set(k, s);
+  }
+  let byPrincipal: Map<string, Sharee> | undefined;
+  const principals = (): Map<string, Sharee> => {
+    if (byPrincipal) return byPrincipal;
+    byPrincipal = new Map();
+    for (const s of sharees) {
+      const k = s.principal === undefined ? undefined : principalHrefKey(s.principal);
+      if (k !== undefined && !byPrincipal.has(k)) byPrincipal.set(k, s);
+    }
+    return byPrincipal;
+  };
+  return (who) => {
+    // A group (--group) has no address: it is found by principal only.
+    const byEmail = who.email ? byKey.get(`mailto:${who.email.toLowerCase()}`) : undefined;
+    if (byEmail || !who.principal) return byEmail;
+    return principals().get(resourceKey(who.principal));
+  };
+}
+
+/**
+ * allGrants per (calendar, context, fetched state): a command asks for the sharees and the
+ * non-person grants of the same read, and each merge parsed every grant again, 1500 of them on a
+ * Cyrus calendar shared with 500 people (issue 14). None of the three is changed once made (a
+ * read-back or a context with names is a new object), so a kept answer stays true; weak keys let
+ * it go with them.
+ */
+const grantsSeen = new WeakMap<Calendar, WeakMap<MechanismContext, WeakMap<FetchedState, readonly Grant[]>>>();
+
+export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): readonly Grant[] {
+  const byCtx = grantsSeen.get(cal) ?? new WeakMap<MechanismContext, WeakMap<FetchedState, readonly Grant[]>>();
+  grantsSeen.set(cal, byCtx);
+  const byFetched = byCtx.get(ctx) ?? new WeakMap<FetchedState, readonly Grant[]>();
+  byCtx.set(ctx, byFetched);
+  const seen = byFetched.get(fetched);
+  if (seen) return seen;
+  const grants = Object.freeze(grantsOf(cal, ctx, fetched));
+  byFetched.set(fetched, grants);
+  return grants;
+}
+
+function grantsOf(cal: Calendar, ctx: MechanismContext, fetched: FetchedState): Grant[] {
   // A state the server computes from another record (SOGo's DAV:acl from its roles) is not a grant of its own.
   // The listing's own answer names the product too (cal.quirks): a calendar read without a
   // capabilities check (sharees, the web UI) must not trust a derived state either.
@@ -66,24 +114,36 @@ export function allGrants(cal: Calendar, ctx: MechanismContext, fetched: Fetched
  * ACL hrefs as they like). The owner always has the calendar; they are never one of its sharees.
  */
 export function isOwner(g: { email: string | undefined; principal: string | undefined }, ctx: Pick<MechanismContext, 'me'>): boolean {
+  return ownerTest(ctx)(g);
+}
+
+/**
+ * isOwner with the owner's addresses and principal key worked out once: shareesOf asks it of every
+ * grant, and building them per grant cost more than the rest of the merge (issue 14).
+ */
+export function ownerTest(ctx: Pick<MechanismContext, 'me'>): (g: { email: string | undefined; principal: string | undefined }) => boolean {
   const mine = new Set(ctx.me.addresses.map((a) => a.toLowerCase().replace(/^mailto:/, '')));
-  if (g.email && mine.has(g.email.toLowerCase())) return true;
-  if (!g.principal) return false;
-  if (/^mailto:/i.test(g.principal)) return mine.has(g.principal.slice(7).toLowerCase());
-  let url: URL;
-  try {
-    url = new URL(g.principal, ctx.me.url);
-  } catch {
-    return false;
-  }
-  return sameResource(new URL(url.pathname, ctx.me.url), ctx.me.url);
+  const meKey = resourceKey(ctx.me.url);
+  return (g) => {
+    if (g.email && mine.has(g.email.toLowerCase())) return true;
+    if (!g.principal) return false;
+    if (/^mailto:/i.test(g.principal)) return mine.has(g.principal.slice(7).toLowerCase());
+    let url: URL;
+    try {
+      url = new URL(g.principal, ctx.me.url);
+    } catch {
+      return false;
+    }
+    return resourceKey(new URL(url.pathname, ctx.me.url)) === meKey;
+  };
 }
 
 export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: FetchedState = NO_FETCHED_STATE): Sharee[] {
   const byKey = new Map<string, Sharee>();
+  const owner = ownerTest(ctx);
   for (const g of allGrants(cal, ctx, fetched)) {
     // Groups, everyone, signed-in users, "everyone except": never a person (othersOf lists them).
-    if (g.kind || isOwner(g, ctx)) continue;
+    if (g.kind || owner(g)) continue;
     const k = keyOf(g);
     const s = byKey.get(k);
     if (!s) {
@@ -97,7 +157,18 @@ export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: Fetched
     if (g.group !== undefined) s.group ??= g.group;
     if (!s.sources.includes(g.via)) s.sources.push(g.via);
   }
-  return [...byKey.values()].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+  return sortedBy([...byKey.values()], keyOf);
+}
+
+// Compares as String.prototype.localeCompare with no locale does (ECMA-402 §19.1.1: it is this collator).
+const collate = new Intl.Collator().compare;
+
+/** `items` sorted by `key` as localeCompare orders it, each key worked out once, not twice per comparison. */
+export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+  return items
+    .map((item) => ({ item, k: key(item) }))
+    .sort((a, b) => collate(a.k, b.k))
+    .map((x) => x.item);
 }
 
 /**
@@ -118,7 +189,7 @@ export function othersOf(cal: Calendar, ctx: MechanismContext, fetched: FetchedS
     o.level = higher(o.level, g.level);
     if (!o.sources.includes(g.via)) o.sources.push(g.via);
   }
-  return [...byKey.values()].sort((a, b) => otherLabel(a).localeCompare(otherLabel(b)));
+  return sortedBy([...byKey.values()], otherLabel);
 }
 
 /** Who a non-person grant reaches, in the words every face uses (CLI, web UI, README). */

@@ -3,8 +3,8 @@
 // mechanism that can fix a change.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { findSharee, higher, keyOf, originOf, shareeCount, shareesOf } from '../../src/sharing/sharees.js';
-import { mechanismFor, ownLevels, shownPrincipals } from '../../src/sharing/engine.js';
+import { allGrants, findSharee, higher, isOwner, keyOf, originOf, othersOf, shareeCount, shareeFinder, shareesOf, sortedBy } from '../../src/sharing/sharees.js';
+import { byAddress, mechanismFor, ownLevels, revokee, shownPrincipals } from '../../src/sharing/engine.js';
 import { mechanism } from '../../src/sharing/registry.js';
 import type { Sharee } from '../../src/sharing/types.js';
 import { ORIGIN, calendarWith, ctx, person } from './fixtures/sharing.js';
@@ -159,5 +159,66 @@ describe('issue 14: state computed once, look-ups skipped for people the calenda
 
   it('shownPrincipals is empty where names come from the server search (people-by-search)', () => {
     assert.equal(shownPrincipals(invited, { ...ctx, quirks: [{ kind: 'people-by-search', seen: 'unit test' }] }).size, 0);
+  });
+});
+
+describe('issue 14: 5000 sharees, each found through one index (same answers as a search of the list)', () => {
+  const N = 5000;
+  const sharee = (i: number): Sharee =>
+    i % 2
+      ? { email: `p${i}@example.test`, principal: `${ORIGIN}/dav/principals/user/p${i}/`, name: undefined, level: 'read', status: 'accepted', sources: ['cs', 'acl'] }
+      : { email: undefined, principal: `${ORIGIN}/dav/principals/user/p${i}`, name: undefined, level: 'edit', status: undefined, sources: ['acl'] };
+  const list = Array.from({ length: N }, (_, i) => sharee(i));
+  // A second entry for p1's address and for p0's principal: the first in list order wins, as a search finds it.
+  const dup: Sharee[] = [...list, { ...list[1]!, level: 'edit' }, { ...list[0]!, level: 'read' }];
+
+  it('shareeFinder finds all 5000 by address or principal spelling, the first listed wins, and misses the rest', () => {
+    const find = shareeFinder(dup);
+    for (let i = 0; i < N; i++) {
+      const who = i % 2 ? { ...person(`p${i}`, false), email: `P${i}@Example.test` } : { ...person(`p${i}`), principal: new URL(`${ORIGIN}/dav/principals/user/%70${i}/`) };
+      assert.equal(find(who), list[i], `p${i}`);
+      assert.equal(find(who), findSharee(dup, who), `p${i} as findSharee`);
+    }
+    assert.equal(find(person('nobody')), undefined);
+    assert.equal(find(person('p0', false)), undefined, 'no principal, no address match');
+  });
+
+  it('byAddress + revokee name all 5000 by their listed principal, and the layout for the unlisted', () => {
+    const listed = byAddress(dup);
+    assert.equal(listed.size, N / 2);
+    for (let i = 1; i < N; i += 2) assert.equal(revokee(`P${i}@example.test`, listed, ctx).principal?.href, list[i]!.principal);
+    assert.equal(revokee('zed@example.test', listed, ctx).principal?.pathname, '/dav/principals/user/zed/');
+  });
+
+  it('sortedBy orders as localeCompare does, ties in list order', () => {
+    const words = ['b', 'B', 'a', 'é', 'e', 'Z', 'a', '10', '9', 'ß', 'ss', ''].map((w, i) => ({ w, i }));
+    assert.deepEqual(sortedBy(words, (x) => x.w), [...words].sort((x, y) => x.w.localeCompare(y.w)));
+  });
+});
+
+describe('issue 14: the grants of one read are parsed once per context', () => {
+  const c = cal(csUser('mailto:bob@example.test', 'invite-accepted', 'read'), '', OWNER_ACE.replace('<X:self/>', '<X:all/>') + grantAce('/dav/principals/user/carol/', 'read'));
+
+  it('the same calendar, context and state give the same grants; the sharees and others read from them agree', () => {
+    assert.equal(allGrants(c, ctx), allGrants(c, ctx));
+    assert.deepEqual(brief(shareesOf(c, ctx)), [
+      { email: 'bob@example.test', level: 'read', status: 'accepted', sources: ['cs'] },
+      { email: 'carol@example.test', level: 'read', status: undefined, sources: ['acl'] },
+    ]);
+    assert.deepEqual(othersOf(c, ctx).map((o) => o.kind), ['everyone']);
+  });
+
+  it('a new context (here: names from a principal search) is worked out afresh, not served from the first', () => {
+    const named = { ...ctx, names: new Map([[`${ORIGIN}/dav/principals/user/carol`, 'carol.c@example.test']]) };
+    const carol = (x: typeof ctx) => allGrants(c, x).find((g) => g.via === 'acl' && !g.kind)?.email;
+    assert.equal(carol(ctx), 'carol@example.test');
+    assert.equal(carol(named), 'carol.c@example.test');
+    assert.equal(carol(ctx), 'carol@example.test', 'the first context keeps its own answer');
+  });
+
+  it('isOwner still answers alone, for the owner in any spelling', () => {
+    assert.equal(isOwner({ email: undefined, principal: `${ORIGIN}/dav/principals/user/%61lice` }, ctx), true);
+    assert.equal(isOwner({ email: 'ALICE@example.test', principal: undefined }, ctx), true);
+    assert.equal(isOwner({ email: undefined, principal: `${ORIGIN}/dav/principals/user/bob/` }, ctx), false);
   });
 });

@@ -252,13 +252,21 @@ export const webdavAcl: Mechanism = {
       entry.granted.push(...a.grant);
       byPrincipal.set(key, entry);
     }
+    // Sharees mostly hold one of a few privilege sets: each set is expanded once, not once per person.
+    const levels = new Map<string, Level | 'other'>();
+    const level = (granted: string[]) => {
+      const k = JSON.stringify(granted);
+      const l = levels.get(k) ?? levelOf(t, granted);
+      levels.set(k, l);
+      return l;
+    };
     return [...byPrincipal.values()].map(({ url, kind, href, name, granted }) => ({
       via: 'acl',
       href,
       email: url && !kind ? (ctx.names?.get(principalKey(url)) ?? emailFor(ctx.layout, url)) : undefined,
       principal: url?.href,
       name,
-      level: levelOf(t, granted),
+      level: level(granted),
       status: undefined,
       ...(kind ? { kind } : {}),
     }));
