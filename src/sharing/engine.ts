@@ -13,7 +13,7 @@ import { inert } from '../util/inert.js';
 import { searchPeople } from '../people/search.js';
 import { learnLayout, parseEmails, principalFor, resolveIdentities, type Identity } from './identity.js';
 import { allGrants, keyOf, originOf, otherLine, othersOf, ownerTest, shareeFinder, shareesOf, NO_FETCHED_STATE, type FetchedState } from './sharees.js';
-import { fromHome, homeGrantees } from './home-grants.js';
+import { fromHome, homeGrantees, homeKeys } from './home-grants.js';
 import { excludedWarning, groupsOf, reachingGroups, throughGroupWarning } from './group-access.js';
 import { MECHANISMS, mechanism as byId } from './registry.js';
 import { cannotShare } from '../servers/advice.js';
@@ -580,10 +580,11 @@ export async function listSharees(session: Session, cal?: Calendar): Promise<Cal
   // brought the home's answer along.
   const aclOnly = read.some((x) => x.sharees.some((s) => originOf(s) !== 'invitation'));
   const grantees = aclOnly ? await homeGrantees(session, listing ? { home: listing.home } : undefined) : [];
+  const home = homeKeys(grantees);
   return read.map(({ c, cctx, fetched, sharees }) => ({
     calendar: c,
     sharees,
-    fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, grantees)).map(keyOf)),
+    fromHome: new Set(sharees.filter((s) => fromHome(s, c, ctx.me.homeUrl, home)).map(keyOf)),
     others: othersOf(c, cctx, fetched),
   }));
 }

@@ -160,8 +160,11 @@ export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: Fetched
   return sortedBy([...byKey.values()], keyOf);
 }
 
-// Compares as String.prototype.localeCompare with no locale does (ECMA-402 §19.1.1: it is this collator).
-const collate = new Intl.Collator().compare;
+// Compares as String.prototype.localeCompare with no locale does (ECMA-402 §19.1.1: it is this
+// collator). Made on first use, not at import: the first collator of a process loads ICU's
+// collation data (~8 ms), which a command that never sorts sharees need not pay.
+let compare: Intl.Collator['compare'] | undefined;
+const collate = (a: string, b: string): number => (compare ??= new Intl.Collator().compare)(a, b);
 
 /** `items` sorted by `key` as localeCompare orders it, each key worked out once, not twice per comparison. */
 export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 // The listing module first: entering through home-grants.ts would meet the quirks <-> home-spill
 // import cycle mid-way (the CLI always loads the listing first).
 import { ORIGIN, alice, calendarWith, ctx } from './fixtures/sharing.js';
-import { fromHome, grantedBy, homeAclOf, homeGrantees, originWithHome } from '../../src/sharing/home-grants.js';
+import { fromHome, grantedBy, homeAclOf, homeGrantees, homeKeys, originWithHome } from '../../src/sharing/home-grants.js';
 import { keyOf, shareesOf } from '../../src/sharing/sharees.js';
 import { parseMultiStatus } from '../../src/xml/multistatus.js';
 import type { Session } from '../../src/session.js';
@@ -39,6 +39,22 @@ describe('origin precedence: invitation, then inherited from the home, then acce
   it('an access-list-only grant the home does not hold is the access list', () => {
     assert.equal(fromHome(who('dave'), cal, alice.homeUrl, homeGrants), false);
     assert.equal(grantedBy(who('dave'), home), 'access list');
+  });
+});
+
+describe('issue 14: a big home against a big calendar, judged through homeKeys', () => {
+  it('5000 access-list sharees against 2500 home grants (every other one, spelled without the slash or escaped): same answers as the list', () => {
+    const N = 5000;
+    const aces = Array.from({ length: N }, (_, i) => grantAce(principalOf(`p${i}`), 'read')).join('');
+    const big = calendarWith(`<X:acl>${OWNER_ACE}${aces}</X:acl>`);
+    const grantees = Array.from({ length: N / 2 }, (_, j) => new URL(j % 2 ? `/dav/principals/user/p${2 * j}` : `/dav/principals/user/%70${2 * j}/`, ORIGIN));
+    const keys = homeKeys(grantees);
+    const people = shareesOf(big, ctx);
+    assert.equal(people.length, N);
+    const inherited = people.filter((s) => fromHome(s, big, alice.homeUrl, keys));
+    assert.equal(inherited.length, N / 2);
+    assert.ok(inherited.every((s) => /\/p\d*[02468]\/$/.test(s.principal!)), 'the even ones, which the home grants');
+    for (const s of people.slice(0, 50)) assert.equal(fromHome(s, big, alice.homeUrl, keys), fromHome(s, big, alice.homeUrl, grantees), s.principal);
   });
 });
 

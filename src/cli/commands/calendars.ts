@@ -3,7 +3,7 @@ import { printJson, table } from '../output.js';
 import { calendarName } from '../../discovery/calendars.js';
 import { otherLabel, othersOf, shareeCount, shareesOf, sharingOthers } from '../../sharing/sharees.js';
 import { accessLabel, type OtherGrantee } from '../../sharing/types.js';
-import { HOME_ADVICE, fromHome, homeGrantees } from '../../sharing/home-grants.js';
+import { HOME_ADVICE, fromHome, homeGrantees, homeKeys } from '../../sharing/home-grants.js';
 import { learnLayout } from '../../sharing/identity.js';
 import { ORIGIN_LABEL, sharedInfo } from '../../invitations/shared-with-me.js';
 
@@ -24,7 +24,8 @@ export async function run(flags: GlobalFlags): Promise<void> {
     const ctx = { me: principal, layout };
     // Honest counts: people who reach a calendar only because the calendar home is shared with
     // them are counted apart (a brand-new Cyrus calendar copies the home's ACL).
-    const inherited = (c: (typeof cals)[number]) => (c.owned ? shareesOf(c, ctx).filter((p) => fromHome(p, c, principal.homeUrl, grantees)).length : 0);
+    const home = homeKeys(grantees);
+    const inherited = (c: (typeof cals)[number]) => (c.owned ? shareesOf(c, ctx).filter((p) => fromHome(p, c, principal.homeUrl, home)).length : 0);
     const infos = cals.map((c) => (c.owned ? undefined : sharedInfo(c, layout)));
     const rows = cals.map((c, i) => {
       const shared = infos[i];
