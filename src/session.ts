@@ -1,7 +1,7 @@
 // The library's front door: one Session per server and account. The CLI and the web UI are thin
 // faces over this; it owns the transport (one connection pool) and caches discovery.
 import { Transport, type Credentials, type TraceEntry } from './transport/http.js';
-import { OriginPolicy, parseServerUrl } from './transport/url-policy.js';
+import { OriginPolicy, isLoopbackHost, parseServerUrl } from './transport/url-policy.js';
 import { trustedCas } from './transport/ca.js';
 import { discover, readPrincipal, CURRENT_USER_PRINCIPAL, type Principal } from './discovery/discover.js';
 import {
@@ -23,7 +23,7 @@ import {
   type NamedCalendar,
 } from './discovery/calendars.js';
 import { provesStale, type DiscoveryCache } from './discovery/cache.js';
-import { quirksFor, type Quirk } from './servers/quirks.js';
+import { quirksFor, quirksOf, type Quirk } from './servers/quirks.js';
 import { fingerprint, type ServerId } from './servers/fingerprint.js';
 import type { MultiStatusResponse } from './xml/multistatus.js';
 import { options, detect, type Capabilities, type ServerOptions } from './discovery/capabilities.js';
@@ -157,6 +157,7 @@ export class Session {
         await this.transport.policy?.check(hit.url, 'using your cached principal');
         await this.transport.policy?.check(hit.homeUrl, 'using your cached calendar home');
         this.#cached = hit;
+        if (hit.product) this.#productKnown(hit.product, hit.homeUrl);
         return hit;
       } catch {
         this.#dropped = true;
@@ -317,8 +318,20 @@ export class Session {
     // Keyed like servers mean resources: the read-back's href may spell the calendar's URL otherwise.
     const key = `${url.protocol}//${resourceKey(url)}`;
     let p = this.#options.get(key);
-    if (!p) this.#options.set(key, (p = options(this.transport, url)));
+    if (!p) {
+      p = options(this.transport, url).then((o) => {
+        this.#productKnown(fingerprint(o).id, url);
+        return o;
+      });
+      this.#options.set(key, p);
+    }
     return p;
+  }
+
+  /** What the product's quirks ask of the transport, from the moment the product is known. */
+  #productKnown(id: ServerId, at: URL): void {
+    const perRequest = quirksOf(quirksFor(id), 'connection-per-request').some((q) => q.on === 'loopback' && isLoopbackHost(at.hostname));
+    if (perRequest) this.transport.connectionPerRequest(at.origin);
   }
 
   async capabilities(cal: Calendar): Promise<Capabilities> {

@@ -82,11 +82,11 @@ export const header = (h: DavResponse['headers'], name: string): string | undefi
 export class Transport {
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
-  /** For writes, and for every request to an origin that closes connections unannounced: a new connection each (see #exchange). */
+  /** For writes, and for every request to an origin in #oneShot: a new connection each (see #exchange). */
   readonly #httpOnce: HttpAgent;
   readonly #httpsOnce: HttpsAgent;
-  /** Origins seen ending a kept-alive connection without announcing it. */
-  readonly #closers = new Set<string>();
+  /** Origins whose every request gets a connection of its own: seen ending kept-alive ones unannounced, or named by connectionPerRequest. */
+  readonly #oneShot = new Set<string>();
   /** Per socket: whether its last answer said "Connection: close". */
   readonly #announcedClose = new WeakMap<object, boolean>();
   readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace' | 'policy'>> & Pick<TransportOptions, 'onTrace'>;
@@ -120,6 +120,15 @@ export class Transport {
   /** Requests sent so far (each redirect hop and retry counts): the figure behind "≤ 4 requests". */
   get requestCount(): number {
     return this.#count;
+  }
+
+  /**
+   * Every later request to `origin` goes on a connection of its own: for a server whose answers
+   * stall on a reused connection (quirk 'connection-per-request'), where a new connection costs
+   * less than the stall.
+   */
+  connectionPerRequest(origin: string): void {
+    this.#oneShot.add(origin);
   }
 
   async close(): Promise<void> {
@@ -222,7 +231,7 @@ export class Transport {
     // resetting a reused one), every request to it goes on a connection of its own; it was not
     // keeping them anyway. A write never takes a pooled socket at all, even before that is known:
     // writes are one or two per command, so a connection of their own costs a handshake.
-    const fresh = !IDEMPOTENT_READS.has(req.method) || this.#closers.has(url.origin);
+    const fresh = !IDEMPOTENT_READS.has(req.method) || this.#oneShot.has(url.origin);
     return new Promise((resolve, reject) => {
       let answer: IncomingMessage | undefined;
       const r = (https ? httpsRequest : httpRequest)({
@@ -248,13 +257,13 @@ export class Transport {
         // 'end' is the peer's FIN; calshare's own closes (idle timeout, close()) only destroy. An
         // announced close is no surprise: Node never reuses that socket.
         sock.on('end', () => {
-          if (!this.#announcedClose.get(sock)) this.#closers.add(url.origin);
+          if (!this.#announcedClose.get(sock)) this.#oneShot.add(url.origin);
         });
       });
       const done = () => clearTimeout(deadline);
       r.on('error', (e: NodeJS.ErrnoException) => {
         done();
-        if (r.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) this.#closers.add(url.origin);
+        if (r.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) this.#oneShot.add(url.origin);
         reject(e);
       });
       r.on('response', (res) => {

@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { Transport, type Credentials, type TraceEntry, type TransportOptions } from '../../src/transport/http.js';
 import { AuthError, NetworkError } from '../../src/errors.js';
+import { Session } from '../../src/session.js';
+import { basicCredentials } from '../../src/credentials/basic.js';
 
 interface Seen {
   method: string;
@@ -289,6 +291,45 @@ describe('Transport', () => {
     for (let i = 0; i < 5; i++) await t.send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' });
     assert.equal(s.seen.length, 5);
     assert.equal(connections, 1, 'one kept-alive connection carried all five requests');
+  });
+
+  describe('a product whose answers stall on a reused connection (quirk connection-per-request: Cyrus)', () => {
+    const counted = async (headers: Record<string, string>) => {
+      const s = await serve((req, res, seen, i) => (req.method === 'OPTIONS' ? void res.writeHead(200, headers).end() : ok207(req, res, seen, i)));
+      const conns = { n: 0 };
+      s.server.on('connection', () => conns.n++);
+      return { s, conns };
+    };
+    const threeReads = async (t: Transport, url: URL) => {
+      for (let i = 0; i < 3; i++) await t.send({ method: 'PROPFIND', url, body: PROPFIND_BODY, purpose: 'testing' });
+    };
+
+    it('once named, every request to that origin goes on a connection of its own', async () => {
+      const { s, conns } = await counted({});
+      const t = transport();
+      await threeReads(t, s.url);
+      assert.equal(conns.n, 1, 'kept alive until told');
+      t.connectionPerRequest(s.url.origin);
+      await threeReads(t, s.url);
+      assert.equal(conns.n, 4);
+    });
+
+    for (const [product, server, connections] of [
+      ['Cyrus', 'Cyrus-HTTP/3.6.1-Debian-3.6.1-4+deb12u5 Cyrus-SASL/2.1.28', 4],
+      ['a server without the quirk', 'Apache/2.4.62 (Debian)', 1],
+    ] as const) {
+      it(`a Session that learns from OPTIONS it talks to ${product} tells the transport: ${connections} connection(s) for OPTIONS + 3 reads`, async () => {
+        const { s, conns } = await counted({ server, dav: '1, 2, 3, access-control, calendar-access' });
+        const session = await Session.open({ url: s.url.href, credentials: basicCredentials('alice', async () => PASSWORD) });
+        try {
+          await session.serverOptions(s.url);
+          await threeReads(session.transport, s.url);
+          assert.equal(conns.n, connections);
+        } finally {
+          await session.close();
+        }
+      });
+    }
   });
 
   it('bounds the pool: 20 concurrent requests to one origin use at most 8 connections', async () => {
