@@ -73,6 +73,19 @@ describe('parseXml: namespaces', () => {
     assert.equal(textOf(child(child(root, D('response')), D('href'))), '/x');
   });
 
+  it('keeps namespaced attributes (xml:lang, a vendor\'s own) apart, and has no nsAttrs where there are none', () => {
+    const root = parseXml('<d:prop xmlns:d="DAV:" xmlns:v="urn:vendor"><d:displayname xml:lang="en" v:x="1" plain="2">A</d:displayname><d:href>/x</d:href></d:prop>');
+    const [name, href] = root.children;
+    assert.deepEqual(name!.attrs, { plain: '2' });
+    assert.deepEqual(name!.nsAttrs, [
+      { ns: 'http://www.w3.org/XML/1998/namespace', name: 'lang', value: 'en' },
+      { ns: 'urn:vendor', name: 'x', value: '1' },
+    ]);
+    assert.equal('nsAttrs' in root, false, 'namespace declarations are not attributes');
+    assert.equal('nsAttrs' in href!, false);
+    assert.deepEqual(href!.attrs, {});
+  });
+
   it('honours a prefix re-bound to another URI inside a subtree, and only there', () => {
     const root = parseXml(
       '<a:root xmlns:a="DAV:">' +
