@@ -160,17 +160,28 @@ export function shareesOf(cal: Calendar, ctx: MechanismContext, fetched: Fetched
   return sortedBy([...byKey.values()], keyOf);
 }
 
-// Compares as String.prototype.localeCompare with no locale does (ECMA-402 §19.1.1: it is this
-// collator). Made on first use, not at import: the first collator of a process loads ICU's
-// collation data (~8 ms), which a command that never sorts sharees need not pay.
-let compare: Intl.Collator['compare'] | undefined;
-const collate = (a: string, b: string): number => (compare ??= new Intl.Collator().compare)(a, b);
+/**
+ * Orders by lower-cased code units, then by the string itself: a total, stable order with no ICU.
+ * The keys sorted here are addresses and principal URLs (ASCII in practice) and the fixed labels of
+ * non-person grants. localeCompare ordered them before, and its first use in a process loads ICU's
+ * collation data, ~8 ms: every CLI command is a process of its own, so that cost landed on each
+ * `sharees` and `calendars`, as much as the whole request of a 10-person `sharees` (issue 14).
+ */
+export function byCodeUnits(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
-/** `items` sorted by `key` as localeCompare orders it, each key worked out once, not twice per comparison. */
+/** `items` sorted by `key` in byCodeUnits order, each key worked out once, not twice per comparison. */
 export function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
   return items
-    .map((item) => ({ item, k: key(item) }))
-    .sort((a, b) => collate(a.k, b.k))
+    .map((item) => {
+      const k = key(item);
+      return { item, k, lower: k.toLowerCase() };
+    })
+    .sort((a, b) => (a.lower !== b.lower ? (a.lower < b.lower ? -1 : 1) : a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .map((x) => x.item);
 }
 

@@ -3,7 +3,7 @@
 // mechanism that can fix a change.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allGrants, findSharee, higher, isOwner, keyOf, originOf, othersOf, shareeCount, shareeFinder, shareesOf, sortedBy } from '../../src/sharing/sharees.js';
+import { allGrants, byCodeUnits, findSharee, higher, isOwner, keyOf, originOf, othersOf, shareeCount, shareeFinder, shareesOf, sortedBy } from '../../src/sharing/sharees.js';
 import { byAddress, mechanismFor, ownLevels, revokee, shownPrincipals } from '../../src/sharing/engine.js';
 import { mechanism } from '../../src/sharing/registry.js';
 import type { Sharee } from '../../src/sharing/types.js';
@@ -190,9 +190,13 @@ describe('issue 14: 5000 sharees, each found through one index (same answers as 
     assert.equal(revokee('zed@example.test', listed, ctx).principal?.pathname, '/dav/principals/user/zed/');
   });
 
-  it('sortedBy orders as localeCompare does, ties in list order', () => {
-    const words = ['b', 'B', 'a', 'é', 'e', 'Z', 'a', '10', '9', 'ß', 'ss', ''].map((w, i) => ({ w, i }));
-    assert.deepEqual(sortedBy(words, (x) => x.w), [...words].sort((x, y) => x.w.localeCompare(y.w)));
+  it('sortedBy orders by lower-cased code units, then the key itself; equal keys stay in list order', () => {
+    const words = ['b', 'B', 'a', 'é', 'e', 'Z', 'a', '10', '9', 'mailto:u1@x', 'mailto:u10@x', ''].map((w, i) => ({ w, i }));
+    assert.deepEqual(
+      sortedBy(words, (x) => x.w).map((x) => `${x.w}#${x.i}`),
+      ['#11', '10#7', '9#8', 'a#2', 'a#6', 'B#1', 'b#0', 'e#4', 'mailto:u10@x#10', 'mailto:u1@x#9', 'Z#5', 'é#3'],
+    );
+    assert.deepEqual(sortedBy(words, (x) => x.w), [...words].sort((x, y) => byCodeUnits(x.w, y.w)));
   });
 });
 
