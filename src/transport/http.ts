@@ -104,8 +104,11 @@ export class Transport {
     this.#http = new HttpAgent(pool);
     // `ca` replaces Node's roots; ca.ts puts them back beside the --ca-file certificate.
     this.#https = new HttpsAgent({ ...pool, ...(opts.ca ? { ca: opts.ca } : {}) });
-    this.#httpOnce = new HttpAgent({ keepAlive: false });
-    this.#httpsOnce = new HttpsAgent({ keepAlive: false, ...(opts.ca ? { ca: opts.ca } : {}) });
+    // The same cap as the pool: a connection of its own is no licence to open hundreds at once
+    // (600 invitations read in parallel overran Cyrus and SOGo, whose workers are few).
+    const once = { keepAlive: false, maxSockets: MAX_SOCKETS };
+    this.#httpOnce = new HttpAgent(once);
+    this.#httpsOnce = new HttpsAgent({ ...once, ...(opts.ca ? { ca: opts.ca } : {}) });
   }
 
   /** The origin policy every request passes (created from the first request when none was given). */

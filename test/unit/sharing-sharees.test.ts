@@ -3,7 +3,7 @@
 // mechanism that can fix a change.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allGrants, byCodeUnits, findSharee, higher, isOwner, keyOf, originOf, othersOf, shareeCount, shareeFinder, shareesOf, sortedBy } from '../../src/sharing/sharees.js';
+import { allGrants, findSharee, higher, isOwner, keyOf, originOf, othersOf, shareeCount, shareeFinder, shareesOf, sortedBy } from '../../src/sharing/sharees.js';
 import { byAddress, mechanismFor, ownLevels, revokee, shownPrincipals } from '../../src/sharing/engine.js';
 import { mechanism } from '../../src/sharing/registry.js';
 import type { Sharee } from '../../src/sharing/types.js';
@@ -196,7 +196,11 @@ describe('issue 14: 5000 sharees, each found through one index (same answers as 
       sortedBy(words, (x) => x.w).map((x) => `${x.w}#${x.i}`),
       ['#11', '10#7', '9#8', 'a#2', 'a#6', 'B#1', 'b#0', 'e#4', 'mailto:u10@x#10', 'mailto:u1@x#9', 'Z#5', 'é#3'],
     );
-    assert.deepEqual(sortedBy(words, (x) => x.w), [...words].sort((x, y) => byCodeUnits(x.w, y.w)));
+  });
+
+  it('sortedBy puts a path segment before the longer ones it begins, whatever punctuation follows', () => {
+    const groups = ['/p/groups/Team+A/', '/p/groups/team-b/', '/p/groups/team/', '/p/groups/Team.A/'];
+    assert.deepEqual(sortedBy(groups, (g) => g), ['/p/groups/team/', '/p/groups/Team+A/', '/p/groups/team-b/', '/p/groups/Team.A/']);
   });
 });
 

@@ -332,21 +332,24 @@ describe('Transport', () => {
     }
   });
 
-  it('bounds the pool: 20 concurrent requests to one origin use at most 8 connections', async () => {
-    let open = 0;
-    let peak = 0;
-    // Each answer waits a little, so the requests really overlap.
-    const s = await serve((req, res, seen, i) => void setTimeout(() => ok207(req, res, seen, i), 30));
-    s.server.on('connection', (sock) => {
-      peak = Math.max(peak, ++open);
-      sock.on('close', () => open--);
+  for (const perRequest of [false, true]) {
+    it(`bounds the connections: 20 concurrent requests to one origin use at most 8${perRequest ? ', a connection each too (the regression: 600 at once overran Cyrus)' : ''}`, async () => {
+      let open = 0;
+      let peak = 0;
+      // Each answer waits a little, so the requests really overlap.
+      const s = await serve((req, res, seen, i) => void setTimeout(() => ok207(req, res, seen, i), 30));
+      s.server.on('connection', (sock) => {
+        peak = Math.max(peak, ++open);
+        sock.on('close', () => open--);
+      });
+      const t = transport();
+      if (perRequest) t.connectionPerRequest(s.url.origin);
+      const all = await Promise.all(Array.from({ length: 20 }, () => t.send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' })));
+      assert.ok(all.every((r) => r.status === 207));
+      assert.equal(s.seen.length, 20);
+      assert.ok(peak <= 8 && peak >= 2, `connections at once: ${peak}`);
     });
-    const t = transport();
-    const all = await Promise.all(Array.from({ length: 20 }, () => t.send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing' })));
-    assert.ok(all.every((r) => r.status === 207));
-    assert.equal(s.seen.length, 20);
-    assert.ok(peak <= 8 && peak >= 2, `connections at once: ${peak}`);
-  });
+  }
 
   it('sends a body with its length, never chunked, and a body-less write with length 0', async () => {
     const s = await serve(ok207);
