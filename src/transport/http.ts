@@ -87,6 +87,8 @@ export class Transport {
   readonly #httpsOnce: HttpsAgent;
   /** Origins whose every request gets a connection of its own: seen ending kept-alive ones unannounced, or named by connectionPerRequest. */
   readonly #oneShot = new Set<string>();
+  /** Per origin: exchanges in flight, and those waiting for one to end (see #slot). */
+  readonly #slots = new Map<string, { busy: number; waiting: (() => void)[] }>();
   /** Per socket: whether its last answer said "Connection: close". */
   readonly #announcedClose = new WeakMap<object, boolean>();
   readonly #opts: Required<Omit<TransportOptions, 'ca' | 'onTrace' | 'policy'>> & Pick<TransportOptions, 'onTrace'>;
@@ -104,11 +106,10 @@ export class Transport {
     this.#http = new HttpAgent(pool);
     // `ca` replaces Node's roots; ca.ts puts them back beside the --ca-file certificate.
     this.#https = new HttpsAgent({ ...pool, ...(opts.ca ? { ca: opts.ca } : {}) });
-    // The same cap as the pool: a connection of its own is no licence to open hundreds at once
-    // (600 invitations read in parallel overran Cyrus and SOGo, whose workers are few).
-    const once = { keepAlive: false, maxSockets: MAX_SOCKETS };
-    this.#httpOnce = new HttpAgent(once);
-    this.#httpsOnce = new HttpsAgent({ ...once, ...(opts.ca ? { ca: opts.ca } : {}) });
+    // No maxSockets here: with a finite one Node sends keep-alive and hands a finished socket to
+    // the next queued request, the reuse these agents exist to avoid. #slot caps them instead.
+    this.#httpOnce = new HttpAgent({ keepAlive: false });
+    this.#httpsOnce = new HttpsAgent({ keepAlive: false, ...(opts.ca ? { ca: opts.ca } : {}) });
   }
 
   /** The origin policy every request passes (created from the first request when none was given). */
@@ -198,6 +199,7 @@ export class Transport {
     if (req.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
       headers['content-type'] = 'application/xml; charset=utf-8';
     }
+    const release = await this.#slot(url.origin);
     const n = ++this.#count;
     const started = performance.now();
     const sent = req.body === undefined ? 0 : Buffer.byteLength(req.body);
@@ -213,7 +215,31 @@ export class Transport {
       const err = networkError(e, url, timeoutMs);
       trace(err.code === 'ETIMEDOUT' ? `timeout after ${+(timeoutMs / 1000).toFixed(1)} s` : (err.code ?? 'error'));
       throw err;
+    } finally {
+      release();
     }
+  }
+
+  /**
+   * Waits until fewer than MAX_SOCKETS exchanges with `origin` are in flight, whichever agent
+   * carries them; resolves with the release. The pool's agent caps itself, but a connection per
+   * request must be capped here: callers fan out freely (`invites` reads every notification at
+   * once), and 600 connections at once overran Cyrus and SOGo, whose workers are few.
+   */
+  async #slot(origin: string): Promise<() => void> {
+    let s = this.#slots.get(origin);
+    if (!s) this.#slots.set(origin, (s = { busy: 0, waiting: [] }));
+    // A slot ending with someone waiting passes straight to them, so busy counts both.
+    if (s.busy < MAX_SOCKETS) s.busy++;
+    else await new Promise<void>((resolve) => s.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = s.waiting.shift();
+      if (next) next();
+      else s.busy--;
+    };
   }
 
   /**
