@@ -182,6 +182,9 @@ export async function resolveIdentities(
         body,
         purpose: `looking up ${email}`,
         accept: [403, 404],
+        // One property of one principal: on Cyrus over loopback a pooled connection is ~0.3 ms a
+        // check cheaper than a new one (no handshake, no second Basic check) and never stalls.
+        smallAnswer: true,
       });
       if (res.status === 404) continue;
       if (res.status === 207) {

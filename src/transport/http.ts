@@ -54,6 +54,12 @@ export interface DavRequest {
   purpose: string;
   /** Statuses the caller handles itself; anything else outside 2xx is thrown as a classified error. */
   accept?: readonly number[];
+  /**
+   * The answer is known to fit in the server's first write (one principal property: a few hundred
+   * bytes), so it may share a kept-alive connection even with a server named by
+   * connectionPerRequest, whose stall hits only what comes after that first write.
+   */
+  smallAnswer?: boolean;
 }
 
 export interface DavResponse {
@@ -82,11 +88,13 @@ export const header = (h: DavResponse['headers'], name: string): string | undefi
 export class Transport {
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
-  /** For writes, and for every request to an origin in #oneShot: a new connection each (see #exchange). */
+  /** For writes, and for the origins in #oneShot and #stalling: a new connection each (see #exchange). */
   readonly #httpOnce: HttpAgent;
   readonly #httpsOnce: HttpsAgent;
-  /** Origins whose every request gets a connection of its own: seen ending kept-alive ones unannounced, or named by connectionPerRequest. */
+  /** Origins seen ending kept-alive connections unannounced: every request gets a connection of its own. */
   readonly #oneShot = new Set<string>();
+  /** Origins named by connectionPerRequest: every request but a smallAnswer one gets a connection of its own. */
+  readonly #stalling = new Set<string>();
   /** Per origin: exchanges in flight, and those waiting for one to end (see #slot). */
   readonly #slots = new Map<string, { busy: number; waiting: (() => void)[] }>();
   /** Per socket: whether its last answer said "Connection: close". */
@@ -127,12 +135,12 @@ export class Transport {
   }
 
   /**
-   * Every later request to `origin` goes on a connection of its own: for a server whose answers
-   * stall on a reused connection (quirk 'connection-per-request'), where a new connection costs
-   * less than the stall.
+   * Every later request to `origin` goes on a connection of its own, but a smallAnswer one: for a
+   * server whose answers stall on a reused connection (quirk 'connection-per-request'), where a new
+   * connection costs less than the stall.
    */
   connectionPerRequest(origin: string): void {
-    this.#oneShot.add(origin);
+    this.#stalling.add(origin);
   }
 
   async close(): Promise<void> {
@@ -260,7 +268,7 @@ export class Transport {
     // resetting a reused one), every request to it goes on a connection of its own; it was not
     // keeping them anyway. A write never takes a pooled socket at all, even before that is known:
     // writes are one or two per command, so a connection of their own costs a handshake.
-    const fresh = !IDEMPOTENT_READS.has(req.method) || this.#oneShot.has(url.origin);
+    const fresh = !IDEMPOTENT_READS.has(req.method) || this.#oneShot.has(url.origin) || (this.#stalling.has(url.origin) && !req.smallAnswer);
     return new Promise((resolve, reject) => {
       let answer: IncomingMessage | undefined;
       const r = (https ? httpsRequest : httpRequest)({

@@ -274,7 +274,8 @@ describe('Transport', () => {
       const t = transport();
       await t.send({ method: 'PROPFIND', url, body: PROPFIND_BODY, purpose: 'testing' });
       await finSeen();
-      await Promise.all([1, 2, 3].map(() => t.send({ method: 'PROPFIND', url, body: PROPFIND_BODY, purpose: 'testing' })));
+      // smallAnswer changes nothing here: this server is not keeping the connection at all.
+      await Promise.all([1, 2, 3].map((i) => t.send({ method: 'PROPFIND', url, body: PROPFIND_BODY, purpose: 'testing', smallAnswer: i === 2 })));
       await t.send({ method: 'PROPFIND', url, body: PROPFIND_BODY, purpose: 'testing' });
       assert.equal((await t.send({ method: 'POST', url, body: '<x/>', purpose: 'sharing' })).status, 207);
       assert.deepEqual(stats.processed, ['PROPFIND', 'PROPFIND', 'PROPFIND', 'PROPFIND', 'PROPFIND', 'POST'], 'each went once');
@@ -312,6 +313,15 @@ describe('Transport', () => {
       t.connectionPerRequest(s.url.origin);
       await threeReads(t, s.url);
       assert.equal(conns.n, 4);
+    });
+
+    it('a smallAnswer request (an existence check) still takes the kept-alive connection: the stall needs a long answer', async () => {
+      const { s, conns } = await counted({});
+      const t = transport();
+      t.connectionPerRequest(s.url.origin);
+      for (let i = 0; i < 3; i++) await t.send({ method: 'PROPFIND', url: s.url, body: PROPFIND_BODY, purpose: 'testing', smallAnswer: true });
+      await threeReads(t, s.url);
+      assert.equal(conns.n, 4, 'one kept-alive connection for the three small answers, then one each');
     });
 
     for (const [product, server, connections] of [
