@@ -129,8 +129,8 @@ for (const n of SIZES) {
     await calshare(CYRUS.url, 'alice', USERS.alice, async (s) => listSharees(s, await s.resolveCalendar(mine.url, 'state')), warm());
     // calshare and the floor alternate, op by op, so load that comes and goes hits both alike. Each
     // round shares, reads and revokes everyone, so the next round starts from an unshared calendar.
-    // Which of the two goes first alternates by round: the one right after a 500-person write meets
-    // Cyrus still busy with it (about 100 ms on the next read), and that must not always be calshare.
+    // Which of the two goes first alternates by round, so that a cost falling on whoever runs first
+    // is not always calshare's (the first cold read of a round came out 100-180 ms slower once).
     let round = 0;
     const both = async (op: (typeof OPS)[number], a: () => Promise<Figure>, f: () => Promise<Figure>) => {
       const r = runs.get(op)!;
