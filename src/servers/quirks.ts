@@ -64,8 +64,8 @@ export type Quirk = Seen &
        * Answers on a reused connection arrive late: the server writes them in pieces without
        * TCP_NODELAY, so a piece smaller than a segment waits for the client's delayed ACK. Over
        * loopback (a 64 KB segment: every piece is smaller) that is every answer over one piece, and a
-       * new connection costs about a millisecond, so there every request gets a connection of its own.
-       * Over a network, full segments are ACKed at once and a new connection costs round trips and a
+       * new connection costs about a millisecond, so there every request gets a connection of its own,
+       * but one whose answer fits in the first piece (DavRequest.smallAnswer). Over a network, full segments are ACKed at once and a new connection costs round trips and a
        * TLS handshake: connections are kept.
        */ { kind: 'connection-per-request'; on: 'loopback' }
   );

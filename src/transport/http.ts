@@ -72,7 +72,7 @@ export interface DavResponse {
 
 const IDEMPOTENT_READS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
 const RETRYABLE = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
-/** Connections kept per origin: the concurrent existence checks and Depth-0 reads share them. */
+/** Requests in flight per origin (#slot), and connections kept per origin: existence checks and Depth-0 reads share them. */
 const MAX_SOCKETS = 8;
 /** An idle kept-alive connection is closed after this, before most servers drop it themselves. */
 const KEEP_ALIVE_MS = 10_000;
@@ -267,7 +267,9 @@ export class Transport {
     // re-sent. Once an origin has been seen ending a connection it had not announced closing (or
     // resetting a reused one), every request to it goes on a connection of its own; it was not
     // keeping them anyway. A write never takes a pooled socket at all, even before that is known:
-    // writes are one or two per command, so a connection of their own costs a handshake.
+    // writes are one or two per command, so a connection of their own costs a handshake. An origin
+    // named by connectionPerRequest (Cyrus over loopback) gets one per request too, but for a
+    // smallAnswer read.
     const fresh = !IDEMPOTENT_READS.has(req.method) || this.#oneShot.has(url.origin) || (this.#stalling.has(url.origin) && !req.smallAnswer);
     return new Promise((resolve, reject) => {
       let answer: IncomingMessage | undefined;
