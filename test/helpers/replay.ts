@@ -2,12 +2,16 @@
 // HTTP server. There is no Debian or npm package of Nextcloud, so CI cannot run one; the project
 // allows recorded-exchange replay for Nextcloud only (GUIDE rule 3). Every other server is tested live.
 //
-// Matching: a request is answered by the first not-yet-used recording with the same method, path
-// and Depth, and, for requests that change or search (POST, REPORT, ACL, PUT, DELETE), the same
-// body (XML compared by namespace and name, whatever the prefixes). Reads may be answered again
-// by the last matching recording (a client may read once more
-// than it did when recorded). Anything else is a miss: 500, noted in `misses`, so a test fails
-// when calshare sends something the real server never saw. Basic credentials must name the user
+// Matching: a request matches a recording with the same method, path and Depth, and, for requests
+// that change or search (POST, REPORT, ACL, PUT, DELETE), the same body (XML compared by namespace
+// and name, whatever the prefixes). A write is answered by the first not-yet-used match. A read is
+// answered from the same state of the server: a recording made after as many writes as have been
+// replayed so far. It gets the first unused one there, else the last used one there (a client may
+// read once more than it did when recorded), else the newest from an earlier state (nothing has
+// changed it since), else the first unused one. How many reads a flow sends can vary with timing:
+// the web UI shares one listing among page requests that overlap. So counting reads in order would
+// hand a later read an earlier state. Anything else is a miss: 500, noted in `misses`, so a test
+// fails when calshare sends something the real server never saw. Basic credentials must name the user
 // the exchange was recorded as, with the staging password `<user>-pw`.
 import { createServer, type IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -73,10 +77,24 @@ const keyOf = (method: string, path: string, depth: string | undefined, body: st
 
 export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
   const used = new Set<number>();
+  /** Per key and state: the recording that last answered a read. */
   const lastFor = new Map<string, number>();
   const received: Received[] = [];
   const misses: string[] = [];
   const keys = exchanges.map((e) => keyOf(e.request.method, e.request.path, e.request.headers['depth'] ?? e.request.headers['Depth'], e.request.body));
+  // The state each recording was made in: how many writes came before it.
+  const stateOf: number[] = [];
+  exchanges.reduce((writes, e, j) => ((stateOf[j] = writes), writes + (WRITES.has(e.request.method) ? 1 : 0)), 0);
+  let state = 0;
+  const readAnswer = (k: string): number => {
+    const same = (j: number) => keys[j] === k;
+    const here = keys.findIndex((_, j) => same(j) && stateOf[j] === state && !used.has(j));
+    if (here >= 0) return here;
+    const again = lastFor.get(`${state} ${k}`);
+    if (again !== undefined) return again;
+    const earlier = keys.findLastIndex((_, j) => same(j) && stateOf[j]! < state);
+    return earlier >= 0 ? earlier : keys.findIndex((_, j) => same(j) && !used.has(j));
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -85,8 +103,8 @@ export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
       const method = req.method ?? 'GET';
       const path = req.url ?? '/';
       const k = keyOf(method, path, req.headers.depth as string | undefined, body);
-      let i = keys.findIndex((kk, j) => kk === k && !used.has(j));
-      if (i < 0 && !WRITES.has(method)) i = lastFor.get(k) ?? -1;
+      const write = WRITES.has(method);
+      const i = write ? keys.findIndex((kk, j) => kk === k && !used.has(j)) : readAnswer(k);
       const entry: Received = { method, path, body, headers: req.headers, answeredBy: i };
       received.push(entry);
       if (i < 0) {
@@ -108,7 +126,8 @@ export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
         }
       }
       used.add(i);
-      lastFor.set(k, i);
+      if (write) state++;
+      else lastFor.set(`${state} ${k}`, i);
       res.writeHead(ex.response.status, located(ex.response.headers, port));
       res.end(ex.response.body);
     });

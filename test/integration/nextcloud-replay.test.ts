@@ -241,3 +241,31 @@ test('the replay itself refuses what the real server never saw: another body, an
     await r.close();
   }
 });
+
+test('the replay answers a read from the state after as many writes as were replayed, however often it was read before', async () => {
+  // Recorded: the state read twice, a write, the state read once. Replayed: read once (the web UI
+  // shares one listing among overlapping page requests), the write, then read twice.
+  const ex = (method: string, body: string) => ({
+    as: 'alice',
+    request: { method, path: '/c/', headers: method === 'POST' ? {} : { depth: '0' }, body: method === 'POST' ? '<x:share xmlns:x="urn:t"/>' : '' },
+    response: { status: method === 'POST' ? 200 : 207, headers: {}, body },
+  });
+  const r = await replay([ex('PROPFIND', 'before'), ex('PROPFIND', 'before'), ex('POST', ''), ex('PROPFIND', 'after')]);
+  try {
+    const send = async (method: string, body = '') => {
+      const res = await fetch(new URL('/c/', r.url), {
+        method,
+        body: body || undefined,
+        headers: { authorization: `Basic ${Buffer.from('alice:alice-pw').toString('base64')}`, ...(method === 'POST' ? {} : { depth: '0' }) },
+      });
+      return res.text();
+    };
+    assert.equal(await send('PROPFIND'), 'before');
+    await send('POST', '<x:share xmlns:x="urn:t"/>');
+    assert.equal(await send('PROPFIND'), 'after', 'not the second "before", which only the count of reads would give');
+    assert.equal(await send('PROPFIND'), 'after');
+    assert.deepEqual(r.misses, []);
+  } finally {
+    await r.close();
+  }
+});
