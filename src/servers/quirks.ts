@@ -65,8 +65,9 @@ export type Quirk = Seen &
        * TCP_NODELAY, so a piece smaller than a segment waits for the client's delayed ACK. Over
        * loopback (a 64 KB segment: every piece is smaller) that is every answer over one piece, and a
        * new connection costs about a millisecond, so there every request gets a connection of its own,
-       * but one whose answer fits in the first piece (DavRequest.smallAnswer). Over a network, full segments are ACKed at once and a new connection costs round trips and a
-       * TLS handshake: connections are kept.
+       * but one whose answer fits in the first piece (DavRequest.smallAnswer). Over a network, full
+       * segments are ACKed at once and a new connection costs round trips and a TLS handshake:
+       * connections are kept.
        */ { kind: 'connection-per-request'; on: 'loopback' }
   );
 

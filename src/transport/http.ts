@@ -230,9 +230,10 @@ export class Transport {
 
   /**
    * Waits until fewer than MAX_SOCKETS exchanges with `origin` are in flight, whichever agent
-   * carries them; resolves with the release. The pool's agent caps itself, but a connection per
-   * request must be capped here: callers fan out freely (`invites` reads every notification at
-   * once), and 600 connections at once overran Cyrus and SOGo, whose workers are few.
+   * carries them; resolves with the release, which #once calls exactly once (in `finally`). The
+   * pool's agent caps itself, but a connection per request must be capped here: callers fan out
+   * freely (`invites` reads every notification at once), and 600 connections at once overran Cyrus
+   * and SOGo, whose workers are few.
    */
   async #slot(origin: string): Promise<() => void> {
     let s = this.#slots.get(origin);
@@ -240,10 +241,7 @@ export class Transport {
     // A slot ending with someone waiting passes straight to them, so busy counts both.
     if (s.busy < MAX_SOCKETS) s.busy++;
     else await new Promise<void>((resolve) => s.waiting.push(resolve));
-    let released = false;
     return () => {
-      if (released) return;
-      released = true;
       const next = s.waiting.shift();
       if (next) next();
       else s.busy--;

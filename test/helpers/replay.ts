@@ -83,8 +83,8 @@ export async function replay(exchanges: readonly Exchange[]): Promise<Replay> {
   const misses: string[] = [];
   const keys = exchanges.map((e) => keyOf(e.request.method, e.request.path, e.request.headers['depth'] ?? e.request.headers['Depth'], e.request.body));
   // The state each recording was made in: how many writes came before it.
-  const stateOf: number[] = [];
-  exchanges.reduce((writes, e, j) => ((stateOf[j] = writes), writes + (WRITES.has(e.request.method) ? 1 : 0)), 0);
+  let writes = 0;
+  const stateOf = exchanges.map((e) => (WRITES.has(e.request.method) ? writes++ : writes));
   let state = 0;
   const readAnswer = (k: string): number => {
     const same = (j: number) => keys[j] === k;
