@@ -7,7 +7,7 @@ type Goal = [goal: string, measured: string, met: boolean | undefined];
 
 export async function goals(): Promise<Goal[]> {
   // As many rounds as bench/startup.ts: the two are within a few per cent of each other, and a median
-  // of 7 per-round ratios fell on either side of 1 from one run to the next (0.98×, 1.05×).
+  // of 7 per-round ratios fell on either side of 1 from one run to the next (0.89×, 1.05×).
   const [cs, ts] = measure([[CALENDARS, COLD], TSDAV_CALENDARS], RUNS) as [Run[], Run[]];
   const wall = median(cs.map((c, i) => c.wall / ts[i]!.wall));
   const cpu = median(cs.map((c, i) => c.cpu / ts[i]!.cpu));
